@@ -1,0 +1,192 @@
+"""Command line: `lambdalint check|rules|rule`, `--version`.
+
+Imports stay light here: `lambdalint --version` must not pay for the engine, rich or libcst.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Optional, Sequence
+
+from lambdalint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # One clear line, exit 2 (argparse's own exit code, without the usage dump).
+        sys.stderr.write(f"lambdalint: error: {message} (see `lambdalint {self._sub} --help`)\n")
+        sys.exit(EXIT_ERROR)
+
+    _sub = ""
+
+
+def _id_list(text: str) -> list[str]:
+    return [part.strip().upper() for part in text.split(",") if part.strip()]
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="lambdalint",
+                     description="Catch AWS Lambda Python deployment failures before deploy.")
+    parser.add_argument("--version", action="version", version=f"lambdalint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = commands.add_parser(
+        "check", help="check function zips, layers and source",
+        description="Check deployments: function code (zip, folder or .py) with its layers. "
+                    "A zip whose entries all sit under python/ (or bin/, lib/, extensions/), "
+                    "or whose file name contains 'layer', is a layer; any other input is "
+                    "function code. Each function is checked with every layer, in order.")
+    check._sub = "check"  # type: ignore[attr-defined]
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="zips, source folders or Python files (default: the deployments "
+                            "in the config, else the current folder)")
+    target = check.add_argument_group("target")
+    target.add_argument("--function", action="append", default=[], metavar="PATH",
+                        help="function code (zip or folder), whatever its name")
+    target.add_argument("--layer", action="append", default=[], metavar="PATH",
+                        help="a layer zip; repeat in attach order (later layers win)")
+    target.add_argument("--runtime", help="python3.9 … python3.14")
+    target.add_argument("--architecture", help="x86_64 or arm64")
+    target.add_argument("--handler", help="module.function, as configured on the function")
+    target.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                        help="date to judge runtime deprecation against (default: today)")
+    rules = check.add_argument_group("rule selection")
+    rules.add_argument("--select", type=_id_list, action="extend", default=None,
+                       metavar="IDS", help="only these rules (ids or prefixes, comma-separated)")
+    rules.add_argument("--extend-select", type=_id_list, action="extend", default=[],
+                       metavar="IDS", help="add rules to the selection")
+    rules.add_argument("--ignore", type=_id_list, action="extend", default=[],
+                       metavar="IDS", help="skip these rules")
+    rules.add_argument("--severity-threshold", choices=("error", "warning", "info"),
+                       help="lowest severity that fails the run (default: warning)")
+    rules.add_argument("--config", metavar="FILE",
+                       help="pyproject.toml or lambdalint.toml (default: nearest one)")
+    rules.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE")
+    rules.add_argument("--write-baseline", metavar="FILE",
+                       help="record the current findings in FILE")
+    output = check.add_argument_group("output")
+    output.add_argument("--format", choices=("text", "json", "sarif", "github"),
+                        default="text")
+    output.add_argument("--output", metavar="FILE",
+                        help="write the report to FILE (the summary still goes to the terminal)")
+    output.add_argument("--no-color", action="store_true", help="never colour the output")
+    output.add_argument("-q", "--quiet", action="store_true", help="only the finding lines")
+    output.add_argument("-v", "--verbose", action="store_true",
+                        help="also list every input with its entries and sizes")
+
+    commands.add_parser("rules", help="list every rule")
+    rule = commands.add_parser("rule", help="print one rule's documentation")
+    rule._sub = "rule"  # type: ignore[attr-defined]
+    rule.add_argument("rule_id", metavar="ID")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("lambdalint: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # one line, never a traceback
+        sys.stderr.write(f"lambdalint: internal error: {type(exc).__name__}: {exc}; "
+                         "please report this with the command you ran\n")
+        return EXIT_ERROR
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "rules":
+        return _list_rules()
+    if args.command == "rule":
+        return _show_rule(args.rule_id)
+    if args.command == "check":
+        return _check(args)
+    build_parser().print_help()
+    return EXIT_ERROR
+
+
+def _list_rules() -> int:
+    from lambdalint.registry import all_rules
+
+    rows = [(cls.id, cls.name, cls.severity.value, cls.summary) for cls in all_rules().values()]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        print(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
+    return EXIT_OK
+
+
+def _show_rule(rule_id: str) -> int:
+    from lambdalint.registry import all_rules
+
+    cls = all_rules().get(rule_id.upper())
+    if cls is None:
+        sys.stderr.write(f"lambdalint: unknown rule {rule_id!r} (`lambdalint rules` lists "
+                         "them)\n")
+        return EXIT_ERROR
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(cls.page()))
+    else:
+        sys.stdout.write(cls.page())
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from lambdalint.engine import Options, run
+    from lambdalint.finding import Severity
+
+    started = time.perf_counter()
+    options = Options(
+        paths=args.paths, functions=args.function, layers=args.layer, runtime=args.runtime,
+        architecture=args.architecture, handler=args.handler, select=args.select,
+        ignore=args.ignore, extend_select=args.extend_select,
+        severity_threshold=Severity(args.severity_threshold) if args.severity_threshold
+        else None,
+        config=args.config, baseline=args.baseline, today=args.today)
+    result = run(options)
+    if args.write_baseline:
+        from lambdalint.suppress import baseline_document
+
+        Path(args.write_baseline).write_text(baseline_document(result.report.findings),
+                                             "utf-8")
+    color = (not args.no_color and not os.environ.get("NO_COLOR")
+             and sys.stdout.isatty())
+    elapsed = time.perf_counter() - started
+    if args.format == "text" and not args.output:
+        from lambdalint.reporters import text_report
+
+        text_report.write(result, sys.stdout, color=color, quiet=args.quiet,
+                          verbose=args.verbose, elapsed=elapsed)
+        return result.exit_code
+    from lambdalint.registry import rule_index
+    from lambdalint.reporters import render, text_report
+
+    if args.format == "text":
+        rendered = text_report.render(result, elapsed=elapsed)
+    else:
+        rendered = render(args.format, result.report, rule_index(), version=__version__)
+    if args.output:
+        Path(args.output).write_text(rendered, "utf-8")
+        text_report.write(result, sys.stdout, color=color, quiet=True, summary_only=True,
+                          verbose=False, elapsed=elapsed)
+    else:
+        sys.stdout.write(rendered)
+    return result.exit_code

@@ -1,0 +1,169 @@
+"""Platform facts as data: loaded once, checked for their invariants on load.
+
+Rules ask these tables; no rule spells a runtime's glibc or a quota in an ``if``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Optional
+
+ARCHITECTURES = ("x86_64", "arm64")  # Lambda's own names; checked against architectures.json
+
+
+class DataError(Exception):
+    """A shipped data table breaks its own invariants (a packaging bug, not user input)."""
+
+
+@dataclass(frozen=True)
+class Runtime:
+    id: str
+    python: tuple[int, int]
+    os: str
+    glibc: tuple[int, int]
+    architectures: tuple[str, ...]
+    deprecated: Optional[dt.date]
+    block_create: Optional[dt.date]
+    block_update: Optional[dt.date]
+    pyc_magic_first: int
+    pyc_magic_final: Optional[int]
+    preview: bool
+
+    @property
+    def python_version(self) -> str:
+        return f"{self.python[0]}.{self.python[1]}"
+
+    @property
+    def site_packages(self) -> str:
+        """The versioned layer folder Lambda puts on sys.path for this runtime."""
+        return f"python/lib/python{self.python_version}/site-packages/"
+
+    def accepts_pyc_magic(self, magic: int) -> bool:
+        if self.pyc_magic_final is not None:
+            return magic == self.pyc_magic_final
+        return magic >= self.pyc_magic_first
+
+
+@dataclass(frozen=True)
+class Quotas:
+    max_layers: int
+    zipped_direct_upload_bytes: int
+    unzipped_total_bytes: int
+    handler_max_chars: int
+    environment_total_bytes: int
+
+
+def _load(name: str) -> Any:
+    return json.loads(resources.files(__package__).joinpath(name).read_text("utf-8"))
+
+
+def _date(value: Optional[str]) -> Optional[dt.date]:
+    return None if value is None else dt.date.fromisoformat(value)
+
+
+def _version(text: str) -> tuple[int, int]:
+    major, minor = text.split(".")
+    return int(major), int(minor)
+
+
+@functools.lru_cache(maxsize=None)
+def runtimes() -> dict[str, Runtime]:
+    table: dict[str, Runtime] = {}
+    for row in _load("runtimes.json")["runtimes"]:
+        runtime = Runtime(
+            id=row["id"],
+            python=_version(row["python"]),
+            os=row["os"],
+            glibc=_version(row["glibc"]),
+            architectures=tuple(row["architectures"]),
+            deprecated=_date(row["deprecated"]),
+            block_create=_date(row["block_create"]),
+            block_update=_date(row["block_update"]),
+            pyc_magic_first=row["pyc_magic"]["first"],
+            pyc_magic_final=row["pyc_magic"]["final"],
+            preview=bool(row.get("preview", False)),
+        )
+        _check_runtime(runtime, table)
+        table[runtime.id] = runtime
+    return table
+
+
+def _check_runtime(rt: Runtime, seen: dict[str, Runtime]) -> None:
+    problems = []
+    if rt.id in seen:
+        problems.append("duplicate id")
+    if rt.id != f"python{rt.python_version}":
+        problems.append("id does not name its Python version")
+    if not rt.architectures or not set(rt.architectures) <= set(ARCHITECTURES):
+        problems.append(f"architectures must be a non-empty subset of {ARCHITECTURES}")
+    dates = [d for d in (rt.deprecated, rt.block_create, rt.block_update) if d is not None]
+    if dates != sorted(dates):
+        problems.append("dates must run deprecated <= block_create <= block_update")
+    if rt.pyc_magic_final is not None and rt.pyc_magic_final < rt.pyc_magic_first:
+        problems.append("pyc magic range is reversed")
+    previous = list(seen.values())[-1] if seen else None
+    if previous is not None:
+        if rt.python <= previous.python:
+            problems.append("runtimes must be listed in increasing Python version")
+        if rt.pyc_magic_first <= (previous.pyc_magic_final or previous.pyc_magic_first):
+            problems.append("pyc magic ranges must increase with the version")
+    if problems:
+        raise DataError(f"runtimes.json: {rt.id}: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Architecture:
+    id: str  # Lambda's name: x86_64 | arm64
+    elf_machine: int
+    cpu: str  # as in wheel tags and extension suffixes: x86_64 | aarch64
+
+    @property
+    def manylinux2014(self) -> str:
+        return f"manylinux2014_{self.cpu}"
+
+
+@functools.lru_cache(maxsize=None)
+def architectures() -> dict[str, Architecture]:
+    table = {row["id"]: Architecture(**row) for row in _load("architectures.json")["architectures"]}
+    if tuple(table) != ARCHITECTURES:
+        raise DataError("architectures.json must list exactly " + ", ".join(ARCHITECTURES))
+    return table
+
+
+def architecture_for_cpu(cpu: str) -> Optional[Architecture]:
+    return next((a for a in architectures().values() if a.cpu == cpu), None)
+
+
+@functools.lru_cache(maxsize=None)
+def quotas() -> Quotas:
+    raw = _load("quotas.json")
+    values = {k: v for k, v in raw.items() if not k.startswith("_")}
+    if not all(isinstance(v, int) and v > 0 for v in values.values()):
+        raise DataError("quotas.json: every quota must be a positive integer")
+    return Quotas(**values)
+
+
+def runtime(identifier: str) -> Runtime:
+    """The runtime for an identifier such as ``python3.12``; KeyError names the known ones."""
+    try:
+        return runtimes()[identifier]
+    except KeyError:
+        known = ", ".join(runtimes())
+        raise KeyError(f"unknown runtime {identifier!r} (known: {known})") from None
+
+
+def runtime_for_python(version: tuple[int, int]) -> Optional[Runtime]:
+    return runtimes().get(f"python{version[0]}.{version[1]}")
+
+
+def python_for_pyc_magic(magic: int) -> Optional[str]:
+    """Which Python version wrote bytecode with this magic number, if it is a Lambda one."""
+    for rt in runtimes().values():
+        last = rt.pyc_magic_final if rt.pyc_magic_final is not None else rt.pyc_magic_first + 99
+        if rt.pyc_magic_first <= magic <= last:
+            return rt.python_version
+    return None

@@ -1,0 +1,310 @@
+"""The pipeline, end to end.
+
+config → inputs become artifacts → artifacts grouped into deployments → target inference →
+enabled rules yield findings → one pass (selection, per-file ignores, severity overrides,
+fingerprints, baseline, sorting) → a Report → (the CLI picks a reporter) → exit code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from lambdalint import config as config_module
+from lambdalint.config import Config, ConfigProblem
+from lambdalint.data import ARCHITECTURES, runtimes
+from lambdalint.finding import (
+    Finding,
+    InputReport,
+    Report,
+    ReportedFinding,
+    Severity,
+    TargetReport,
+)
+from lambdalint.model.archive import ArchiveError
+from lambdalint.model.deployment import (
+    FUNCTION,
+    LAYER,
+    Artifact,
+    Deployment,
+    Value,
+    classify,
+    infer,
+    open_tree,
+)
+from lambdalint.registry import all_rules, is_known_selector
+from lambdalint.rules import Context, Rule
+from lambdalint.suppress import Selection, apply_pass, read_baseline
+
+COMMAND_LINE = "<command line>"
+# Findings that mean "lambdalint could not do its job": exit code 2 whatever the threshold.
+INPUT_ERRORS = frozenset({"LL001", "LL003"})
+
+
+@dataclass
+class Options:
+    """What the user asked for on the command line (config is read by the engine)."""
+
+    paths: list[str] = field(default_factory=list)
+    functions: list[str] = field(default_factory=list)
+    layers: list[str] = field(default_factory=list)
+    runtime: Optional[str] = None
+    architecture: Optional[str] = None
+    handler: Optional[str] = None
+    select: Optional[list[str]] = None
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    severity_threshold: Optional[Severity] = None
+    config: Optional[str] = None
+    baseline: Optional[str] = None
+    today: Optional[dt.date] = None
+    cwd: Path = field(default_factory=Path.cwd)
+
+
+@dataclass
+class Result:
+    report: Report
+    exit_code: int
+    threshold: Severity
+
+
+def run(options: Options) -> Result:
+    problems: list[ConfigProblem] = []
+    config = _load_config(options, problems)
+    _validate_options(options, config, problems)
+    selection = Selection(
+        select=options.select if options.select is not None else (config.select or ["LL"]),
+        extend_select=config.extend_select + options.extend_select,
+        ignore=config.ignore + options.ignore,
+    )
+    baseline = (read_baseline(options.cwd / options.baseline, problems)
+                if options.baseline is not None else None)
+    inputs = _Inputs(options, config)
+    deployments = inputs.deployments()
+    ctx = Context(max_member_size=config.max_member_size,
+                  today=options.today or dt.date.today())
+    raw: list[Finding] = list(inputs.findings)
+    raw += [Finding(rule="LL003", path=p.path, message=p.message) for p in problems]
+    notes: list[str] = []
+    targets: list[TargetReport] = []
+    rules = [cls() for cls in all_rules().values() if not cls.meta and selection.enabled(cls.id)]
+    for deployment in deployments:
+        infer(deployment)
+        notes.extend(deployment.inference_notes)
+        skipped: list[str] = []
+        for rule in rules:
+            missing = [need for need in rule.needs if getattr(deployment, need) is None]
+            if missing:
+                skipped.append(rule.id)
+                continue
+            raw.extend(_run_rule(rule, deployment, ctx, notes))
+        targets.append(_target_report(deployment, skipped))
+    raw.extend(ctx.read_failures)
+    reported = apply_pass(raw, config=config, baseline=baseline)
+    for artifact in inputs.artifacts.values():
+        if artifact.tree is not None:
+            artifact.tree.close()
+    threshold = options.severity_threshold or config.severity_threshold or Severity.WARNING
+    report = Report(findings=reported, targets=targets, inputs=inputs.input_reports(),
+                    files=len(inputs.artifacts), notes=notes)
+    return Result(report=report, exit_code=_exit_code(reported, threshold, notes),
+                  threshold=threshold)
+
+
+def _run_rule(rule: Rule, deployment: Deployment, ctx: Context, notes: list[str]) -> \
+        list[Finding]:
+    try:
+        return list(rule.check(deployment, ctx))
+    except Exception as exc:  # a bug in one rule must not hide the others' findings
+        where = deployment.function.path if deployment.function else "the layers"
+        notes.append(f"internal error: {rule.id} failed on {where}: "
+                     f"{type(exc).__name__}: {exc}; please report this at the lambdalint "
+                     "issue tracker")
+        return []
+
+
+def _exit_code(findings: list[ReportedFinding], threshold: Severity, notes: list[str]) -> int:
+    if any(f.finding.rule in INPUT_ERRORS for f in findings):
+        return 2
+    if any(n.startswith("internal error") for n in notes):
+        return 2
+    if any(f.severity.rank >= threshold.rank for f in findings):
+        return 1
+    return 0
+
+
+def _target_report(deployment: Deployment, skipped: list[str]) -> TargetReport:
+    sources = {name: value.source
+               for name, value in (("runtime", deployment.runtime),
+                                   ("architecture", deployment.architecture),
+                                   ("handler", deployment.handler))
+               if value is not None}
+    return TargetReport(
+        function=deployment.function.path if deployment.function else None,
+        layers=tuple(layer.path for layer in deployment.layers),
+        runtime=deployment.runtime.value if deployment.runtime else None,
+        architecture=deployment.architecture.value if deployment.architecture else None,
+        handler=deployment.handler.value if deployment.handler else None,
+        sources=sources,
+        skipped=tuple(skipped),
+    )
+
+
+# ---- configuration ---------------------------------------------------------------------
+
+
+def _load_config(options: Options, problems: list[ConfigProblem]) -> Config:
+    if options.config is not None:
+        path = Path(options.config)
+        if not path.is_file():
+            problems.append(ConfigProblem(f"config file {options.config} not found",
+                                          COMMAND_LINE))
+            return Config()
+    else:
+        found = config_module.discover(options.cwd)
+        if found is None:
+            return Config()
+        path = found
+    config = config_module.load(path, _display(path, options.cwd))
+    problems.extend(config.problems)
+    return config
+
+
+def _validate_options(options: Options, config: Config, problems: list[ConfigProblem]) -> None:
+    if options.runtime is not None and options.runtime not in runtimes():
+        problems.append(ConfigProblem(
+            f"--runtime: unknown runtime {options.runtime!r} (known: {', '.join(runtimes())})",
+            COMMAND_LINE))
+        options.runtime = None
+    if options.architecture is not None and options.architecture not in ARCHITECTURES:
+        problems.append(ConfigProblem(
+            f"--architecture: unknown architecture {options.architecture!r} "
+            "(expected x86_64 or arm64)", COMMAND_LINE))
+        options.architecture = None
+    where = _display(config.source, options.cwd) if config.source else COMMAND_LINE
+    checks = [("--select", options.select or [], COMMAND_LINE),
+              ("--ignore", options.ignore, COMMAND_LINE),
+              ("--extend-select", options.extend_select, COMMAND_LINE),
+              ("select", config.select or [], where),
+              ("ignore", config.ignore, where),
+              ("extend-select", config.extend_select, where),
+              ("severity", list(config.severity), where)]
+    checks += [(f"per-file-ignores.{glob}", ids, where)
+               for glob, ids in config.per_file_ignores.items()]
+    for label, selectors, source in checks:
+        for selector in selectors:
+            if not is_known_selector(selector):
+                problems.append(ConfigProblem(
+                    f"{label}: unknown rule id or prefix {selector!r} "
+                    "(`lambdalint rules` lists them)", source))
+
+
+def _display(path: Path, cwd: Path) -> str:
+    """A path as the user would write it: relative to the current folder when possible."""
+    try:
+        text = os.path.relpath(path, cwd)
+    except ValueError:  # another drive on Windows
+        text = str(path)
+    if text.startswith(".."):
+        text = str(path) if path.is_absolute() else text
+    return text.replace(os.sep, "/")
+
+
+# ---- inputs → artifacts → deployments --------------------------------------------------
+
+
+class _Inputs:
+    """Opens every input once, even when several deployments share it."""
+
+    def __init__(self, options: Options, config: Config) -> None:
+        self.options = options
+        self.config = config
+        self.artifacts: dict[Path, Artifact] = {}
+        self.findings: list[Finding] = []
+
+    def artifact(self, given: str | Path, role: Optional[str], by: str) -> Artifact:
+        fs_path = Path(given) if Path(given).is_absolute() else self.options.cwd / given
+        key = Path(os.path.normpath(fs_path))
+        existing = self.artifacts.get(key)
+        if existing is not None:
+            return existing
+        display = (_display(key, self.options.cwd) if isinstance(given, Path)
+                   else _normalise(given))
+        artifact = Artifact(path=display, fs_path=key, role=role or FUNCTION, classified_by=by)
+        try:
+            artifact.tree = open_tree(key, max_entries=self.config.max_entries)
+        except ArchiveError as exc:
+            artifact.error = str(exc)
+        except OSError as exc:
+            artifact.error = f"cannot read: {exc.strerror or exc}"
+        if artifact.tree is None:
+            self.findings.append(Finding(rule="LL001", path=display,
+                                         message=f"{display}: {artifact.error}"))
+        elif role is None:
+            artifact.role, artifact.classified_by = classify(artifact.tree, display)
+        self.artifacts[key] = artifact
+        return artifact
+
+    def deployments(self) -> list[Deployment]:
+        opts, config = self.options, self.config
+        if opts.paths or opts.functions or opts.layers:
+            explicit_layers = [self.artifact(p, LAYER, "flag") for p in opts.layers]
+            functions = [self.artifact(p, FUNCTION, "flag") for p in opts.functions]
+            positional = [self.artifact(p, None, "") for p in opts.paths]
+            functions += [a for a in positional if a.role == FUNCTION]
+            layers = explicit_layers + [a for a in positional if a.role == LAYER]
+            if not functions:
+                return [self._deployment(None, layers, None)]
+            return [self._deployment(f, layers, self._function_config(f)) for f in functions]
+        if config.functions:
+            return [self._deployment(
+                self.artifact(fc.code, FUNCTION, "config"),
+                [self.artifact(p, LAYER, "config") for p in fc.layers], fc)
+                for fc in config.functions]
+        return [self._deployment(self.artifact(".", FUNCTION, "default"), [], None)]
+
+    def _function_config(self, function: Artifact) -> Optional[config_module.FunctionConfig]:
+        """A [[function]] table describing this zip supplies its handler, runtime, events."""
+        for fc in self.config.functions:
+            if Path(os.path.normpath(fc.code)) == function.fs_path:
+                return fc
+        return None
+
+    def _deployment(self, function: Optional[Artifact], layers: list[Artifact],
+                    fc: Optional[config_module.FunctionConfig]) -> Deployment:
+        opts, config = self.options, self.config
+
+        def pick(flag: Optional[str], own: Optional[str], shared: Optional[str]) -> \
+                Optional[Value]:
+            if flag is not None:
+                return Value(flag, "flag")
+            if own is not None or shared is not None:
+                return Value(own if own is not None else shared, "config")  # type: ignore[arg-type]
+            return None
+
+        return Deployment(
+            function=function, layers=layers,
+            runtime=pick(opts.runtime, fc.runtime if fc else None, config.runtime),
+            architecture=pick(opts.architecture, fc.architecture if fc else None,
+                              config.architecture),
+            handler=pick(opts.handler, fc.handler if fc else None, config.handler),
+            events=(fc.events if fc and fc.events else config.events),
+            name=fc.name if fc else None,
+        )
+
+    def input_reports(self) -> list[InputReport]:
+        return [InputReport(path=a.path, role=a.role if a.readable else "unreadable",
+                            format=a.format, classified_by=a.classified_by,
+                            entries=len(a.tree.members) if a.tree else 0,
+                            unzipped_bytes=a.tree.unzipped_size if a.tree else 0)
+                for a in self.artifacts.values()]
+
+
+def _normalise(given: str) -> str:
+    text = given.replace(os.sep, "/")
+    while text.startswith("./"):
+        text = text[2:]
+    return text or "."

@@ -1,0 +1,137 @@
+"""What a rule reports, and what the engine turns it into."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+class Severity(enum.Enum):
+    """Ordered from least to most severe; values are what users write in config."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise ValueError(
+                f"unknown severity {text!r} (expected error, warning or info)"
+            ) from None
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place that explains a finding (the copy that wins, the other duplicate…)."""
+
+    path: str
+    message: str
+    member: Optional[str] = None
+    line: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, as a rule yields it.
+
+    ``path`` is the input as the user named it; ``member`` the path inside a zip (or inside a
+    source folder). ``key`` distinguishes several findings of one rule on one member for the
+    fingerprint, so that it can stay stable when a message's numbers change.
+    ``severity`` is set only by rules whose findings vary in severity (LL106, LL208); the
+    engine otherwise applies the rule's default and the user's overrides.
+    """
+
+    rule: str
+    message: str
+    path: str
+    member: Optional[str] = None
+    line: Optional[int] = None
+    column: Optional[int] = None
+    end_line: Optional[int] = None
+    end_column: Optional[int] = None
+    fix: Optional[str] = None
+    related: tuple[Related, ...] = ()
+    severity: Optional[Severity] = None
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class ReportedFinding:
+    """A finding after the engine's pass: named, with its final severity and fingerprint."""
+
+    finding: Finding
+    name: str
+    severity: Severity
+    fingerprint: str
+
+    @property
+    def sort_key(self) -> tuple[str, str, int, str, int, str]:
+        f = self.finding
+        return (f.path, f.member or "", f.line or 0, f.rule, f.column or 0, f.message)
+
+
+@dataclass
+class Report:
+    """Everything a reporter needs; reporters know nothing about rules beyond this."""
+
+    findings: list[ReportedFinding]
+    targets: list[TargetReport]
+    inputs: list[InputReport]
+    files: int
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+
+@dataclass(frozen=True)
+class InputReport:
+    """How one input was classified, for the text report's input table."""
+
+    path: str
+    role: str  # function | layer | unreadable
+    format: str  # zip | folder | file
+    classified_by: str  # flag | config | contents | file name | default
+    entries: int
+    unzipped_bytes: int
+
+
+@dataclass(frozen=True)
+class TargetReport:
+    """One deployment as checked: JSON ``targets`` entry."""
+
+    function: Optional[str]
+    layers: tuple[str, ...]
+    runtime: Optional[str]
+    architecture: Optional[str]
+    handler: Optional[str]
+    sources: dict[str, str]
+    skipped: tuple[str, ...]
+
+    @property
+    def inferred(self) -> list[str]:
+        return [name for name, source in self.sources.items() if source == "inferred"]
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """Rule metadata as reporters see it (built from the registry, never from rule code)."""
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    description: str  # the "What it does" section, Markdown
+    help_markdown: str  # the whole documentation page
+    tags: tuple[str, ...]

@@ -1,0 +1,182 @@
+"""Inputs become artifacts; artifacts become deployments (function + ordered layers + target).
+
+Every target value carries where it came from (flag, config, inferred), because a linter that
+guesses silently is worse than one that says it could not tell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from lambdalint.data import Runtime, architecture_for_cpu, runtime_for_python
+from lambdalint.model.archive import (
+    ArchiveError,
+    FolderTree,
+    SingleFileTree,
+    Tree,
+    ZipTree,
+    is_zip_file,
+)
+
+FUNCTION = "function"
+LAYER = "layer"
+
+# Roots that Lambda gives meaning to when it extracts a layer into /opt.
+LAYER_ROOTS = ("python/", "bin/", "lib/", "extensions/")
+
+
+@dataclass
+class Artifact:
+    """One input: a zip, a source folder or a Python file, and the role it plays."""
+
+    path: str  # as shown to the user
+    fs_path: Path
+    role: str  # FUNCTION | LAYER
+    classified_by: str  # flag | config | contents | file name | default
+    tree: Optional[Tree] = None  # None when unreadable
+    error: Optional[str] = None
+    # Views derived from the tree, built once however many deployments share the artifact.
+    cache: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @property
+    def readable(self) -> bool:
+        return self.tree is not None
+
+    @property
+    def is_zip(self) -> bool:
+        return isinstance(self.tree, ZipTree)
+
+    @property
+    def format(self) -> str:
+        return self.tree.format if self.tree is not None else "unreadable"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A target value and where it came from."""
+
+    value: str
+    source: str  # flag | config | inferred
+
+
+@dataclass
+class Deployment:
+    """What Lambda will run: function code, layers in attach order, and the target."""
+
+    function: Optional[Artifact]
+    layers: list[Artifact]
+    runtime: Optional[Value] = None
+    architecture: Optional[Value] = None
+    handler: Optional[Value] = None
+    events: tuple[str, ...] = ()
+    name: Optional[str] = None
+    inference_notes: list[str] = field(default_factory=list)
+
+    @property
+    def artifacts(self) -> list[Artifact]:
+        return ([self.function] if self.function else []) + self.layers
+
+    @property
+    def target_runtime(self) -> Optional[Runtime]:
+        from lambdalint.data import runtime
+
+        return runtime(self.runtime.value) if self.runtime else None
+
+
+# ---- reading inputs --------------------------------------------------------------------
+
+
+def open_tree(fs_path: Path, *, max_entries: int) -> Tree:
+    """Open an input for reading; ArchiveError says in one line why it cannot be read."""
+    if not fs_path.exists() and not fs_path.is_symlink():
+        raise ArchiveError("no such file or folder")
+    if fs_path.is_dir():
+        return FolderTree(fs_path, max_entries=max_entries)
+    if fs_path.suffix == ".py":
+        return SingleFileTree(fs_path)
+    if not fs_path.is_file():
+        raise ArchiveError("not a regular file")
+    if fs_path.suffix.lower() != ".zip" and not is_zip_file(fs_path):
+        raise ArchiveError("not a zip archive, a folder or a Python file")
+    return ZipTree(fs_path, max_entries=max_entries)
+
+
+def classify(tree: Tree, display: str) -> tuple[str, str]:
+    """Role of an input nobody declared: (role, why). Documented in interface.md."""
+    if tree.format != "zip":
+        return FUNCTION, "default"
+    names = [m.name for m in tree.members]
+    if names and all(n.startswith(LAYER_ROOTS) for n in names):
+        return LAYER, "contents"
+    if "layer" in Path(display).name.lower():
+        return LAYER, "file name"
+    return FUNCTION, "default"
+
+
+# ---- inference -------------------------------------------------------------------------
+
+_SITE_PACKAGES = re.compile(r"(?:^|/)lib/python(3)\.(\d+)/site-packages/")
+# CPython extension suffix (PEP 3149): name.cpython-312-x86_64-linux-gnu.so
+_EXTENSION = re.compile(r"\.cpython-(3)(\d+)-([a-z0-9_]+)-linux-gnu\.so$")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    value: str
+    artifact: str
+    member: str
+
+
+def runtime_evidence(artifact: Artifact) -> list[Evidence]:
+    """Python versions an artifact was evidently built for, from member names only."""
+    cached = artifact.cache.get("runtime_evidence")
+    if isinstance(cached, list):
+        return cached
+    found: dict[str, Evidence] = {}
+    if artifact.tree is not None:
+        for member in artifact.tree.members:
+            match = _SITE_PACKAGES.search(member.name) or _EXTENSION.search(member.name)
+            if match:
+                rt = runtime_for_python((int(match.group(1)), int(match.group(2))))
+                if rt is not None and rt.id not in found:
+                    found[rt.id] = Evidence(rt.id, artifact.path, member.name)
+    evidence = list(found.values())
+    artifact.cache["runtime_evidence"] = evidence
+    return evidence
+
+
+def architecture_evidence(artifact: Artifact) -> list[Evidence]:
+    """CPU architectures an artifact's extension modules were built for, from their names."""
+    cached = artifact.cache.get("architecture_evidence")
+    if isinstance(cached, list):
+        return cached
+    found: dict[str, Evidence] = {}
+    if artifact.tree is not None:
+        for member in artifact.tree.members:
+            match = _EXTENSION.search(member.name)
+            arch = architecture_for_cpu(match.group(3)) if match else None
+            if arch and arch.id not in found:
+                found[arch.id] = Evidence(arch.id, artifact.path, member.name)
+    evidence = list(found.values())
+    artifact.cache["architecture_evidence"] = evidence
+    return evidence
+
+
+def infer(deployment: Deployment) -> None:
+    """Fill runtime/architecture nobody gave from the artifacts, or say why not."""
+    for field_name, gather in (("runtime", runtime_evidence),
+                               ("architecture", architecture_evidence)):
+        if getattr(deployment, field_name) is not None:
+            continue
+        evidence = [e for a in deployment.artifacts for e in gather(a)]
+        values = Counter(e.value for e in evidence)
+        if len(values) == 1:
+            setattr(deployment, field_name, Value(evidence[0].value, "inferred"))
+        elif len(values) > 1:
+            seen = "; ".join(f"{e.value} ({e.artifact}: {e.member})" for e in evidence)
+            deployment.inference_notes.append(
+                f"{field_name} not inferred: the artifacts disagree: {seen}")

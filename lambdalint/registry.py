@@ -1,0 +1,70 @@
+"""The rule registry: every rule lambdalint ships, by id.
+
+Modules are listed here (not discovered) so that the set of rules is explicit and importing it
+is cheap: rule modules import their heavy dependencies inside ``check``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+
+from lambdalint.finding import RuleInfo
+from lambdalint.rules import Rule
+
+RULE_MODULES = (
+    "lambdalint.rules.meta",
+    "lambdalint.rules.layout.layer_missing_python_prefix",
+    "lambdalint.rules.layout.layer_site_packages_version",
+    "lambdalint.rules.layout.function_code_nested",
+    "lambdalint.rules.layout.unreadable_entry",
+    "lambdalint.rules.layout.unsafe_archive_entry",
+    "lambdalint.rules.layout.foreign_bytecode",
+    "lambdalint.rules.limits.unzipped_size_limit",
+    "lambdalint.rules.limits.zipped_size_limit",
+    "lambdalint.rules.limits.too_many_layers",
+    "lambdalint.rules.limits.secret_in_package",
+    "lambdalint.rules.limits.dead_weight",
+)
+
+RULE_ID = re.compile(r"LL\d{3}")
+
+
+@functools.lru_cache(maxsize=None)
+def all_rules() -> dict[str, type[Rule]]:
+    """Every rule class by id, in id order."""
+    found: dict[str, type[Rule]] = {}
+    for module_name in RULE_MODULES:
+        module = importlib.import_module(module_name)
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, Rule) and value is not Rule
+                    and value.__module__ == module.__name__):
+                if value.id in found:
+                    raise RuntimeError(f"duplicate rule id {value.id}")
+                found[value.id] = value
+    return dict(sorted(found.items()))
+
+
+def rule(rule_id: str) -> type[Rule]:
+    return all_rules()[rule_id]
+
+
+def matches(selector: str, rule_id: str) -> bool:
+    """A selector is a rule id or a prefix of one ("LL", "LL1", "LL10", "LL101")."""
+    return rule_id.startswith(selector)
+
+
+def is_known_selector(selector: str) -> bool:
+    return any(matches(selector, rule_id) for rule_id in all_rules())
+
+
+def rule_index() -> dict[str, RuleInfo]:
+    """What reporters may know about rules."""
+    return {
+        rule_id: RuleInfo(id=rule_id, name=cls.name, severity=cls.severity,
+                          summary=cls.summary,
+                          description=cls.sections().get("What it does", cls.summary),
+                          help_markdown=cls.page(), tags=cls.tags)
+        for rule_id, cls in all_rules().items()
+    }

@@ -1,0 +1,23 @@
+"""Reporters turn a Report into text for one output format. They know nothing about rules
+beyond the ``RuleInfo`` records the registry hands them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Protocol
+
+from lambdalint.finding import Report, RuleInfo
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+class Reporter(Protocol):
+    def render(self, report: Report, rules: dict[str, RuleInfo], *, version: str) -> str: ...
+
+
+def render(fmt: str, report: Report, rules: dict[str, RuleInfo], *, version: str) -> str:
+    """Machine formats only; the terminal report is written by ``text.write``."""
+    module = importlib.import_module(f"lambdalint.reporters.{fmt}_report")
+    result: str = module.render(report, rules, version=version)
+    return result

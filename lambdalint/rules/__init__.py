@@ -1,0 +1,114 @@
+"""Rules: each a small class whose docstring is its user documentation.
+
+A rule declares its metadata next to its logic and yields ``Finding``s from a deployment.
+It never opens a file (it asks the deployment's trees through ``Context``), never prints and
+never knows the output format. The docstring uses fixed headings (What it does / Why is this
+bad? / Example / Use instead / Fix / References); the fenced examples under Example and Use
+instead are run as tests, and ``rules/LLxxx.md`` is generated from the same text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar, Iterable, Optional
+
+from lambdalint.finding import Finding, Severity
+from lambdalint.model.archive import Member, MemberError
+from lambdalint.model.deployment import Artifact, Deployment
+
+DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix",
+                "References")
+
+
+@dataclass
+class Context:
+    """What rules may use besides the deployment: limits, the date, and guarded reads."""
+
+    max_member_size: int
+    today: dt.date
+    read_failures: list[Finding] = field(default_factory=list)
+    _failed: set[tuple[str, str]] = field(default_factory=set)
+
+    def read(self, artifact: Artifact, member: Member, limit: Optional[int] = None) -> \
+            Optional[bytes]:
+        """Up to ``limit`` bytes of a member (capped), or None if it cannot be read.
+
+        A member that cannot be read is reported once (LL001) however many rules ask.
+        """
+        if artifact.tree is None:
+            return None
+        cap = self.max_member_size if limit is None else min(limit, self.max_member_size)
+        try:
+            return artifact.tree.read(member, cap)
+        except MemberError as exc:
+            key = (artifact.path, member.name)
+            if key not in self._failed:
+                self._failed.add(key)
+                self.read_failures.append(Finding(
+                    rule="LL001", path=artifact.path, member=member.name,
+                    message=f"cannot read {member.name}: {exc}; the checks that need its "
+                            "contents were skipped for it"))
+            return None
+
+
+class Rule:
+    """Base class: subclasses set the metadata and implement ``check``."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    # Target values the rule cannot work without; the engine skips it (and says so) otherwise.
+    needs: ClassVar[tuple[str, ...]] = ()
+    tags: ClassVar[tuple[str, ...]] = ()
+    # LL0xx: reported by the engine itself, never deselected.
+    meta: ClassVar[bool] = False
+
+    def check(self, deployment: Deployment, ctx: Context) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def finding(self, artifact: Artifact, message: str, **kwargs: object) -> Finding:
+        return Finding(rule=self.id, path=artifact.path, message=message, **kwargs)  # type: ignore[arg-type]
+
+    # -- documentation --------------------------------------------------------------------
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def sections(cls) -> dict[str, str]:
+        """The docstring split at its ``## Heading`` lines."""
+        sections: dict[str, str] = {}
+        current: Optional[str] = None
+        lines: list[str] = []
+        for line in cls.documentation().splitlines():
+            heading = re.match(r"## (.+)", line)
+            if heading:
+                if current is not None:
+                    sections[current] = "\n".join(lines).strip()
+                current, lines = heading.group(1).strip(), []
+            elif current is not None:
+                lines.append(line)
+        if current is not None:
+            sections[current] = "\n".join(lines).strip()
+        return sections
+
+    @classmethod
+    def examples(cls, section: str) -> list[tuple[str, str]]:
+        """Fenced blocks of one section as (info string, body)."""
+        text = cls.sections().get(section, "")
+        return [(m.group(1).strip(), m.group(2))
+                for m in re.finditer(r"```([^\n]*)\n(.*?)```", text, re.S)]
+
+    @classmethod
+    def page(cls) -> str:
+        """The Markdown page for rules/LLxxx.md and ``lambdalint rule LLxxx``."""
+        needs = f"  \n**Needs:** {', '.join(cls.needs)}" if cls.needs else ""
+        return (f"# {cls.id} {cls.name}\n\n"
+                f"**Severity:** {cls.severity.value}  \n"
+                f"**Summary:** {cls.summary}{needs}\n\n"
+                f"{cls.documentation()}\n")

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from lambdalint.advice import rezip_folder_as
+from lambdalint.finding import Finding, Severity
+from lambdalint.model.deployment import Deployment
+from lambdalint.model.layout import is_importable, misplaced_root, top_level
+from lambdalint.rules import Context, Rule
+
+
+class LayerMissingPythonPrefix(Rule):
+    """
+    ## What it does
+    Checks that a layer's importable content (packages, modules, extension modules,
+    `*.dist-info`) sits under `python/` or `python/lib/python3.X/site-packages/`. Also
+    catches a virtualenv's `site-packages/…` or `lib/python3.X/site-packages/…` zipped at the
+    root, and a layer zipped from the folder *holding* `python/` (`build/python/…`).
+
+    ## Why is this bad?
+    Lambda extracts every layer into `/opt`, and for Python only `/opt/python` and
+    `/opt/python/lib/python3.X/site-packages` are on `sys.path`. Anything else in the layer is
+    on disk but not importable: the function fails at cold start with
+    `Runtime.ImportModuleError: No module named 'requests'`.
+
+    ## Example
+    A layer zipped from inside the folder pip installed into:
+    ```deployment
+    lambdalint check requests-layer.zip
+    requests-layer.zip:
+        requests/__init__.py
+        requests/api.py
+        requests-2.32.3.dist-info/METADATA
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check requests-layer.zip
+    requests-layer.zip:
+        python/requests/__init__.py
+        python/requests/api.py
+        python/requests-2.32.3.dist-info/METADATA
+    ```
+
+    ## Fix
+    Install into a `python/` folder and zip that folder, not its contents:
+    `pip install -r requirements.txt --target build/python && (cd build && zip -r ../layer.zip python)`.
+    The finding's fix line repackages the existing zip in place.
+
+    ## References
+    - [Packaging your layer content: layer paths for Python](https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html)
+    - [Working with layers for Python Lambda functions](https://docs.aws.amazon.com/lambda/latest/dg/python-layers.html)
+    """
+
+    id = "LL101"
+    name = "layer-missing-python-prefix"
+    severity = Severity.ERROR
+    summary = "Layer content is not under python/, so nothing in it is importable from /opt"
+    tags = ("packaging", "layers")
+
+    def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        for layer in deployment.layers:
+            if layer.tree is None or not layer.is_zip:
+                continue
+            misplaced: dict[str, list[str]] = defaultdict(list)
+            for member in layer.tree.files():
+                if not member.name.startswith("python/") and is_importable(member.name):
+                    misplaced[misplaced_root(member.name)].append(member.name)
+            if not misplaced:
+                continue
+            everything_misplaced = not any(m.name.startswith("python/")
+                                           for m in layer.tree.files())
+            for root, names in sorted(misplaced.items()):
+                tops = sorted({top_level(n, root) for n in names})
+                shown = ", ".join(tops[:5]) + (f" and {len(tops) - 5} more" if len(tops) > 5
+                                               else "")
+                where = f"under {root}" if root else "at the zip root"
+                fix = (rezip_folder_as(layer.path, root, "python") if everything_misplaced
+                       and len(misplaced) == 1 else
+                       f"move {root or 'the top-level packages'} into python/ and re-zip")
+                yield self.finding(
+                    layer, member=names[0], key=root,
+                    message=(f"layer content ({shown}) is {where}, not under python/: Lambda "
+                             f"extracts layers to /opt and only /opt/python and "
+                             f"/opt/python/lib/python3.X/site-packages are on sys.path, so "
+                             f"nothing here is importable; put {root or 'it'} under python/"),
+                    fix=fix)

@@ -1,0 +1,85 @@
+"""LL0xx: problems with lambdalint's own inputs, reported by the engine, never deselected."""
+
+from __future__ import annotations
+
+from lambdalint.finding import Severity
+from lambdalint.rules import Rule
+
+
+class UnreadableInput(Rule):
+    """
+    ## What it does
+    Reports an input that cannot be read at all: a missing file, something that is not a zip
+    archive, a truncated or corrupt zip, or a zip that trips the zip bomb guard (entries whose
+    data overlap, or an absurd number of entries). Also reports a single member whose bytes
+    cannot be decompressed. The input is named in one line; every other input is still
+    checked, and the run exits with code 2.
+
+    ## Why is this bad?
+    Lambda rejects such a package at upload (`Could not unzip uploaded file`) or fails at cold
+    start; lambdalint cannot vouch for what it cannot read.
+
+    ## Example
+    ```deployment
+    lambdalint check function.zip
+    function.zip: not a zip
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check function.zip
+    function.zip:
+        app.py
+    ```
+
+    ## Fix
+    Rebuild the archive with `zip -r` (or your build tool) and check it with `unzip -t`.
+
+    ## References
+    - [Lambda deployment packages](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html)
+    """
+
+    id = "LL001"
+    name = "unreadable-input"
+    severity = Severity.ERROR
+    summary = "An input or archive member cannot be read (not a zip, corrupt, zip bomb guard)"
+    meta = True
+
+
+class ConfigError(Rule):
+    """
+    ## What it does
+    Reports a bad configuration value: an unknown key in `[tool.lambdalint]` or
+    `lambdalint.toml`, an unknown runtime or architecture, an unknown rule id in `--select`,
+    `--ignore`, a severity override or a suppression comment. The message names the key and
+    the file. The rest of the configuration still applies; the run exits with code 2.
+
+    ## Why is this bad?
+    A typo in a linter's configuration silently disables what the team thinks is enforced.
+
+    ## Example
+    ```deployment
+    lambdalint check --ignore LL9999 function.zip
+    function.zip:
+        app.py
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check --ignore LL605 function.zip
+    function.zip:
+        app.py
+    ```
+
+    ## Fix
+    Correct the key or value named in the message; `lambdalint rules` lists every rule id.
+
+    ## References
+    - `lambdalint rules` (every rule id) and the configuration section of lambdalint's README
+    """
+
+    id = "LL003"
+    name = "config-error"
+    severity = Severity.ERROR
+    summary = "Bad configuration: unknown key, value or rule id"
+    meta = True

@@ -1,0 +1,101 @@
+"""The one pass after detection: selection, per-file ignores, severity overrides,
+fingerprints, baseline and sorting. Rules never see any of this.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from lambdalint.config import Config, ConfigProblem
+from lambdalint.finding import Finding, ReportedFinding, Severity
+from lambdalint.registry import all_rules, matches
+
+BASELINE_FORMAT = 1
+
+
+@dataclass
+class Selection:
+    """ruff's semantics: the most specific selector wins; on a tie, ignore wins."""
+
+    select: list[str]
+    extend_select: list[str]
+    ignore: list[str]
+
+    def enabled(self, rule_id: str) -> bool:
+        best_length, best = -1, False
+        for selector in self.select + self.extend_select:
+            if matches(selector, rule_id) and len(selector) > best_length:
+                best_length, best = len(selector), True
+        for selector in self.ignore:
+            if matches(selector, rule_id) and len(selector) >= best_length:
+                best_length, best = len(selector), False
+        return best
+
+
+def _most_specific(table: dict[str, Severity], rule_id: str) -> Optional[Severity]:
+    hits = [(len(k), v) for k, v in table.items() if matches(k, rule_id)]
+    return max(hits, key=lambda hit: hit[0])[1] if hits else None
+
+
+def _ignored_by_glob(finding: Finding, per_file: dict[str, list[str]]) -> bool:
+    for pattern, ids in per_file.items():
+        targets = [finding.path] + ([finding.member] if finding.member else [])
+        if any(fnmatch.fnmatchcase(t, pattern) for t in targets) and \
+                any(matches(i, finding.rule) for i in ids):
+            return True
+    return False
+
+
+def fingerprint_base(finding: Finding) -> str:
+    """Stable across runs: rule, artifact, member and the rule's key, never a line number."""
+    text = "\0".join((finding.rule, finding.path, finding.member or "", finding.key))
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def apply_pass(findings: list[Finding], *, config: Config,
+               baseline: Optional[set[str]]) -> list[ReportedFinding]:
+    rules = all_rules()
+    unique = list(dict.fromkeys(findings))  # a layer shared by two functions reports once
+    unique.sort(key=lambda f: (f.path, f.member or "", f.line or 0, f.rule, f.column or 0,
+                               f.message))
+    kept: list[ReportedFinding] = []
+    occurrences: Counter[str] = Counter()
+    for finding in unique:
+        meta = rules[finding.rule].meta
+        if not meta and _ignored_by_glob(finding, config.per_file_ignores):
+            continue
+        severity = (_most_specific(config.severity, finding.rule)
+                    or finding.severity or rules[finding.rule].severity)
+        base = fingerprint_base(finding)
+        occurrences[base] += 1
+        kept.append(ReportedFinding(finding=finding, name=rules[finding.rule].name,
+                                    severity=severity,
+                                    fingerprint=f"{base}:{occurrences[base]}"))
+    if baseline is not None:
+        kept = [f for f in kept if rules[f.finding.rule].meta or f.fingerprint not in baseline]
+    return kept
+
+
+def read_baseline(path: Path, problems: list[ConfigProblem]) -> set[str]:
+    try:
+        document = json.loads(path.read_text("utf-8"))
+        if document.get("lambdalint_baseline") != BASELINE_FORMAT:
+            raise ValueError("not a lambdalint baseline file")
+        return set(document["fingerprints"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        problems.append(ConfigProblem(f"--baseline {path}: cannot use it: {exc}",
+                                      "<command line>"))
+        return set()
+
+
+def baseline_document(findings: list[ReportedFinding]) -> str:
+    rules = all_rules()
+    fingerprints = sorted({f.fingerprint for f in findings if not rules[f.finding.rule].meta})
+    return json.dumps({"lambdalint_baseline": BASELINE_FORMAT, "fingerprints": fingerprints},
+                      indent=2) + "\n"
