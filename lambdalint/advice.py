@@ -7,7 +7,6 @@ because lambdalint only sees the zip, not the build that made it.
 from __future__ import annotations
 
 import shlex
-from typing import Optional
 
 from lambdalint.data import Runtime, architectures
 
@@ -33,7 +32,7 @@ def make_readable(zip_path: str) -> str:
             f'(cd "$d" && zip -qr -X - .) > {zip_q}')
 
 
-def pip_install(runtime: Runtime, architecture: Optional[str], target: str) -> str:
+def pip_install(runtime: Runtime, architecture: str | None, target: str) -> str:
     """The documented way to install Linux wheels for a Lambda target from any machine."""
     arch = architectures()[architecture or "x86_64"]
     return (f"pip install -r requirements.txt --target {target} "

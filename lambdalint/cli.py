@@ -10,8 +10,8 @@ import datetime as dt
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 from lambdalint import __version__
 
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "A zip whose entries all sit under python/ (or bin/, lib/, extensions/), "
                     "or whose file name contains 'layer', is a layer; any other input is "
                     "function code. Each function is checked with every layer, in order.")
-    check._sub = "check"  # type: ignore[attr-defined]
+    check._sub = "check"
     check.add_argument("paths", nargs="*", metavar="PATH",
                        help="zips, source folders or Python files (default: the deployments "
                             "in the config, else the current folder)")
@@ -90,12 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("rules", help="list every rule")
     rule = commands.add_parser("rule", help="print one rule's documentation")
-    rule._sub = "rule"  # type: ignore[attr-defined]
+    rule._sub = "rule"
     rule.add_argument("rule_id", metavar="ID")
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
     except KeyboardInterrupt:
@@ -109,7 +109,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_ERROR
 
 
-def _main(argv: Optional[Sequence[str]]) -> int:
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "rules":
         return _list_rules()

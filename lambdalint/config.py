@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from lambdalint.data import ARCHITECTURES, runtimes
 from lambdalint.finding import Severity
@@ -35,26 +35,26 @@ class FunctionConfig:
     """One `[[function]]` table: a deployment described in config."""
 
     code: Path
-    name: Optional[str] = None
-    handler: Optional[str] = None
-    runtime: Optional[str] = None
-    architecture: Optional[str] = None
+    name: str | None = None
+    handler: str | None = None
+    runtime: str | None = None
+    architecture: str | None = None
     layers: list[Path] = field(default_factory=list)
     events: tuple[str, ...] = ()
 
 
 @dataclass
 class Config:
-    source: Optional[Path] = None  # the file the values came from
-    runtime: Optional[str] = None
-    architecture: Optional[str] = None
-    handler: Optional[str] = None
+    source: Path | None = None  # the file the values came from
+    runtime: str | None = None
+    architecture: str | None = None
+    handler: str | None = None
     events: tuple[str, ...] = ()
-    select: Optional[list[str]] = None
+    select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     extend_select: list[str] = field(default_factory=list)
     severity: dict[str, Severity] = field(default_factory=dict)
-    severity_threshold: Optional[Severity] = None
+    severity_threshold: Severity | None = None
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     functions: list[FunctionConfig] = field(default_factory=list)
     max_member_size: int = DEFAULT_MAX_MEMBER_BYTES
@@ -65,7 +65,7 @@ class Config:
 CONFIG_FILES = ("lambdalint.toml", "pyproject.toml")
 
 
-def discover(start: Path) -> Optional[Path]:
+def discover(start: Path) -> Path | None:
     """The nearest lambdalint.toml, or pyproject.toml with a [tool.lambdalint] table."""
     for folder in (start, *start.parents):
         candidate = folder / "lambdalint.toml"
@@ -145,32 +145,32 @@ class _Reader:
 
     # -- typed readers: each returns None after reporting a problem -----------------------
 
-    def _str(self, key: str, value: Any) -> Optional[str]:
+    def _str(self, key: str, value: Any) -> str | None:
         if isinstance(value, str):
             return value
         self.problem(key, f"expected a string, got {type(value).__name__}")
         return None
 
-    def _str_list(self, key: str, value: Any) -> Optional[list[str]]:
+    def _str_list(self, key: str, value: Any) -> list[str] | None:
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return list(value)
         self.problem(key, "expected a list of strings")
         return None
 
-    def _positive_int(self, key: str, value: Any) -> Optional[int]:
+    def _positive_int(self, key: str, value: Any) -> int | None:
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             return value
         self.problem(key, "expected a positive integer")
         return None
 
-    def checked_runtime(self, key: str, value: Any) -> Optional[str]:
+    def checked_runtime(self, key: str, value: Any) -> str | None:
         text = self._str(key, value)
         if text is not None and text not in runtimes():
             self.problem(key, f"unknown runtime {text!r} (known: {', '.join(runtimes())})")
             return None
         return text
 
-    def checked_architecture(self, key: str, value: Any) -> Optional[str]:
+    def checked_architecture(self, key: str, value: Any) -> str | None:
         text = self._str(key, value)
         if text is not None and text not in ARCHITECTURES:
             self.problem(key, f"unknown architecture {text!r} (expected x86_64 or arm64)")
@@ -248,7 +248,7 @@ class _Reader:
             if function is not None:
                 self.config.functions.append(function)
 
-    def _function(self, where: str, table: dict[str, Any]) -> Optional[FunctionConfig]:
+    def _function(self, where: str, table: dict[str, Any]) -> FunctionConfig | None:
         known = {"name", "code", "handler", "runtime", "architecture", "layers", "events"}
         for key in table:
             if key not in known:

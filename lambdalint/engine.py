@@ -11,7 +11,6 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from lambdalint import config as config_module
 from lambdalint.config import Config, ConfigProblem
@@ -51,16 +50,16 @@ class Options:
     paths: list[str] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
     layers: list[str] = field(default_factory=list)
-    runtime: Optional[str] = None
-    architecture: Optional[str] = None
-    handler: Optional[str] = None
-    select: Optional[list[str]] = None
+    runtime: str | None = None
+    architecture: str | None = None
+    handler: str | None = None
+    select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     extend_select: list[str] = field(default_factory=list)
-    severity_threshold: Optional[Severity] = None
-    config: Optional[str] = None
-    baseline: Optional[str] = None
-    today: Optional[dt.date] = None
+    severity_threshold: Severity | None = None
+    config: str | None = None
+    baseline: str | None = None
+    today: dt.date | None = None
     cwd: Path = field(default_factory=Path.cwd)
 
 
@@ -225,7 +224,7 @@ class _Inputs:
         self.artifacts: dict[Path, Artifact] = {}
         self.findings: list[Finding] = []
 
-    def artifact(self, given: str | Path, role: Optional[str], by: str) -> Artifact:
+    def artifact(self, given: str | Path, role: str | None, by: str) -> Artifact:
         fs_path = Path(given) if Path(given).is_absolute() else self.options.cwd / given
         key = Path(os.path.normpath(fs_path))
         existing = self.artifacts.get(key)
@@ -266,19 +265,19 @@ class _Inputs:
                 for fc in config.functions]
         return [self._deployment(self.artifact(".", FUNCTION, "default"), [], None)]
 
-    def _function_config(self, function: Artifact) -> Optional[config_module.FunctionConfig]:
+    def _function_config(self, function: Artifact) -> config_module.FunctionConfig | None:
         """A [[function]] table describing this zip supplies its handler, runtime, events."""
         for fc in self.config.functions:
             if Path(os.path.normpath(fc.code)) == function.fs_path:
                 return fc
         return None
 
-    def _deployment(self, function: Optional[Artifact], layers: list[Artifact],
-                    fc: Optional[config_module.FunctionConfig]) -> Deployment:
+    def _deployment(self, function: Artifact | None, layers: list[Artifact],
+                    fc: config_module.FunctionConfig | None) -> Deployment:
         opts, config = self.options, self.config
 
-        def pick(flag: Optional[str], own: Optional[str], shared: Optional[str]) -> \
-                Optional[Value]:
+        def pick(flag: str | None, own: str | None, shared: str | None) -> \
+                Value | None:
             if flag is not None:
                 return Value(flag, "flag")
             if own is not None or shared is not None:

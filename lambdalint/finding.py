@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Optional
 
 
 class Severity(enum.Enum):
@@ -37,8 +36,8 @@ class Related:
 
     path: str
     message: str
-    member: Optional[str] = None
-    line: Optional[int] = None
+    member: str | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -55,14 +54,14 @@ class Finding:
     rule: str
     message: str
     path: str
-    member: Optional[str] = None
-    line: Optional[int] = None
-    column: Optional[int] = None
-    end_line: Optional[int] = None
-    end_column: Optional[int] = None
-    fix: Optional[str] = None
+    member: str | None = None
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    fix: str | None = None
     related: tuple[Related, ...] = ()
-    severity: Optional[Severity] = None
+    severity: Severity | None = None
     key: str = ""
 
 
@@ -111,11 +110,11 @@ class InputReport:
 class TargetReport:
     """One deployment as checked: JSON ``targets`` entry."""
 
-    function: Optional[str]
+    function: str | None
     layers: tuple[str, ...]
-    runtime: Optional[str]
-    architecture: Optional[str]
-    handler: Optional[str]
+    runtime: str | None
+    architecture: str | None
+    handler: str | None
     sources: dict[str, str]
     skipped: tuple[str, ...]
 

@@ -31,7 +31,7 @@ RULE_MODULES = (
 RULE_ID = re.compile(r"LL\d{3}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def all_rules() -> dict[str, type[Rule]]:
     """Every rule class by id, in id order."""
     found: dict[str, type[Rule]] = {}

@@ -10,7 +10,6 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from lambdalint.config import Config, ConfigProblem
 from lambdalint.finding import Finding, ReportedFinding, Severity
@@ -38,7 +37,7 @@ class Selection:
         return best
 
 
-def _most_specific(table: dict[str, Severity], rule_id: str) -> Optional[Severity]:
+def _most_specific(table: dict[str, Severity], rule_id: str) -> Severity | None:
     hits = [(len(k), v) for k, v in table.items() if matches(k, rule_id)]
     return max(hits, key=lambda hit: hit[0])[1] if hits else None
 
@@ -59,7 +58,7 @@ def fingerprint_base(finding: Finding) -> str:
 
 
 def apply_pass(findings: list[Finding], *, config: Config,
-               baseline: Optional[set[str]]) -> list[ReportedFinding]:
+               baseline: set[str] | None) -> list[ReportedFinding]:
     rules = all_rules()
     unique = list(dict.fromkeys(findings))  # a layer shared by two functions reports once
     unique.sort(key=lambda f: (f.path, f.member or "", f.line or 0, f.rule, f.column or 0,

@@ -26,10 +26,12 @@ import json
 import os
 import shlex
 import struct
+import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 from lambdalint.cli import main
 
@@ -48,7 +50,7 @@ class Entry:
 class ArtifactSpec:
     name: str
     entries: list[Entry] = field(default_factory=list)
-    raw: Optional[str] = None
+    raw: str | None = None
 
 
 @dataclass
@@ -58,6 +60,8 @@ class Spec:
 
 
 def parse(block: str) -> Spec:
+    # A command may continue on the next line after a backslash, as in a shell.
+    block = block.replace("\\\n", " ")
     lines = [line.rstrip() for line in block.strip("\n").splitlines() if line.strip()]
     command = shlex.split(lines[0])
     assert command[:1] == ["lambdalint"], f"example must start with a command: {lines[0]}"
@@ -108,7 +112,9 @@ def build(spec: Spec, folder: Path) -> None:
 
 
 def write_zip(path: Path, entries: list[Entry]) -> None:
-    with zipfile.ZipFile(path, "w") as archive:
+    with zipfile.ZipFile(path, "w") as archive, warnings.catch_warnings():
+        # Duplicate names are what some examples are about (LL105).
+        warnings.simplefilter("ignore", UserWarning)
         for entry in entries:
             _add(archive, entry)
     encrypted = [e.name for e in entries if "encrypted" in e.attrs]
@@ -208,5 +214,5 @@ def run_cli(argv: list[str], folder: Path) -> Run:
 def run_example(block: str, folder: Path, *extra: str) -> Run:
     spec = parse(block)
     build(spec, folder)
-    argv = spec.argv + ["--format", "json", "--today", "2026-11-21", *extra]
+    argv = [*spec.argv, "--format", "json", "--today", "2026-11-21", *extra]
     return run_cli(argv, folder)

@@ -10,7 +10,7 @@ import functools
 import json
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Optional
+from typing import Any
 
 ARCHITECTURES = ("x86_64", "arm64")  # Lambda's own names; checked against architectures.json
 
@@ -26,11 +26,11 @@ class Runtime:
     os: str
     glibc: tuple[int, int]
     architectures: tuple[str, ...]
-    deprecated: Optional[dt.date]
-    block_create: Optional[dt.date]
-    block_update: Optional[dt.date]
+    deprecated: dt.date | None
+    block_create: dt.date | None
+    block_update: dt.date | None
     pyc_magic_first: int
-    pyc_magic_final: Optional[int]
+    pyc_magic_final: int | None
     preview: bool
 
     @property
@@ -61,7 +61,7 @@ def _load(name: str) -> Any:
     return json.loads(resources.files(__package__).joinpath(name).read_text("utf-8"))
 
 
-def _date(value: Optional[str]) -> Optional[dt.date]:
+def _date(value: str | None) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(value)
 
 
@@ -70,7 +70,7 @@ def _version(text: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def runtimes() -> dict[str, Runtime]:
     table: dict[str, Runtime] = {}
     for row in _load("runtimes.json")["runtimes"]:
@@ -126,7 +126,7 @@ class Architecture:
         return f"manylinux2014_{self.cpu}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def architectures() -> dict[str, Architecture]:
     table = {row["id"]: Architecture(**row) for row in _load("architectures.json")["architectures"]}
     if tuple(table) != ARCHITECTURES:
@@ -134,11 +134,11 @@ def architectures() -> dict[str, Architecture]:
     return table
 
 
-def architecture_for_cpu(cpu: str) -> Optional[Architecture]:
+def architecture_for_cpu(cpu: str) -> Architecture | None:
     return next((a for a in architectures().values() if a.cpu == cpu), None)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def quotas() -> Quotas:
     raw = _load("quotas.json")
     values = {k: v for k, v in raw.items() if not k.startswith("_")}
@@ -156,11 +156,11 @@ def runtime(identifier: str) -> Runtime:
         raise KeyError(f"unknown runtime {identifier!r} (known: {known})") from None
 
 
-def runtime_for_python(version: tuple[int, int]) -> Optional[Runtime]:
+def runtime_for_python(version: tuple[int, int]) -> Runtime | None:
     return runtimes().get(f"python{version[0]}.{version[1]}")
 
 
-def python_for_pyc_magic(magic: int) -> Optional[str]:
+def python_for_pyc_magic(magic: int) -> str | None:
     """Which Python version wrote bytecode with this magic number, if it is a Lambda one."""
     for rt in runtimes().values():
         last = rt.pyc_magic_final if rt.pyc_magic_final is not None else rt.pyc_magic_first + 99

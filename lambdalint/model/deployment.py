@@ -10,7 +10,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from lambdalint.data import Runtime, architecture_for_cpu, runtime_for_python
 from lambdalint.model.archive import (
@@ -37,8 +36,8 @@ class Artifact:
     fs_path: Path
     role: str  # FUNCTION | LAYER
     classified_by: str  # flag | config | contents | file name | default
-    tree: Optional[Tree] = None  # None when unreadable
-    error: Optional[str] = None
+    tree: Tree | None = None  # None when unreadable
+    error: str | None = None
     # Views derived from the tree, built once however many deployments share the artifact.
     cache: dict[str, object] = field(default_factory=dict, repr=False)
 
@@ -67,13 +66,13 @@ class Value:
 class Deployment:
     """What Lambda will run: function code, layers in attach order, and the target."""
 
-    function: Optional[Artifact]
+    function: Artifact | None
     layers: list[Artifact]
-    runtime: Optional[Value] = None
-    architecture: Optional[Value] = None
-    handler: Optional[Value] = None
+    runtime: Value | None = None
+    architecture: Value | None = None
+    handler: Value | None = None
     events: tuple[str, ...] = ()
-    name: Optional[str] = None
+    name: str | None = None
     inference_notes: list[str] = field(default_factory=list)
 
     @property
@@ -81,7 +80,7 @@ class Deployment:
         return ([self.function] if self.function else []) + self.layers
 
     @property
-    def target_runtime(self) -> Optional[Runtime]:
+    def target_runtime(self) -> Runtime | None:
         from lambdalint.data import runtime
 
         return runtime(self.runtime.value) if self.runtime else None

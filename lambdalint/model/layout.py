@@ -7,7 +7,6 @@ and only /opt/python and /opt/python/lib/python3.X/site-packages are on sys.path
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from lambdalint.model.deployment import LAYER, Artifact
 
@@ -25,7 +24,7 @@ def is_importable(name: str) -> bool:
     return name.endswith(IMPORTABLE_SUFFIXES) or bool(_PACKAGE_DATA_DIR.search(name))
 
 
-def site_root(artifact: Artifact, name: str) -> Optional[str]:
+def site_root(artifact: Artifact, name: str) -> str | None:
     """The sys.path entry (as a prefix inside the artifact) a member is importable from."""
     if artifact.role != LAYER:
         return ""

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar, Iterable, Optional
+from typing import ClassVar
 
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.archive import Member, MemberError
@@ -32,8 +33,8 @@ class Context:
     read_failures: list[Finding] = field(default_factory=list)
     _failed: set[tuple[str, str]] = field(default_factory=set)
 
-    def read(self, artifact: Artifact, member: Member, limit: Optional[int] = None) -> \
-            Optional[bytes]:
+    def read(self, artifact: Artifact, member: Member, limit: int | None = None) -> \
+            bytes | None:
         """Up to ``limit`` bytes of a member (capped), or None if it cannot be read.
 
         A member that cannot be read is reported once (LL001) however many rules ask.
@@ -83,7 +84,7 @@ class Rule:
     def sections(cls) -> dict[str, str]:
         """The docstring split at its ``## Heading`` lines."""
         sections: dict[str, str] = {}
-        current: Optional[str] = None
+        current: str | None = None
         lines: list[str] = []
         for line in cls.documentation().splitlines():
             heading = re.match(r"## (.+)", line)

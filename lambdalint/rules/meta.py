@@ -22,7 +22,7 @@ class UnreadableInput(Rule):
     ## Example
     ```deployment
     lambdalint check function.zip
-    function.zip: not a zip
+    function.zip:  text=this file is not a zip archive
     ```
 
     ## Use instead

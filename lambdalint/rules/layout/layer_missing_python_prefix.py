@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from collections.abc import Iterator
 
 from lambdalint.advice import rezip_folder_as
 from lambdalint.finding import Finding, Severity
@@ -45,7 +45,8 @@ class LayerMissingPythonPrefix(Rule):
 
     ## Fix
     Install into a `python/` folder and zip that folder, not its contents:
-    `pip install -r requirements.txt --target build/python && (cd build && zip -r ../layer.zip python)`.
+    `pip install -r requirements.txt --target build/python`, then
+    `cd build && zip -r ../layer.zip python`.
     The finding's fix line repackages the existing zip in place.
 
     ## References

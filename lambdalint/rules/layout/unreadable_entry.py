@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lambdalint.advice import make_readable
+from lambdalint.finding import Finding, Severity
+from lambdalint.model.archive import Member
+from lambdalint.model.deployment import Deployment
+from lambdalint.rules import Context, Rule
+
+WORLD_READ, WORLD_EXECUTE = 0o004, 0o001
+
+
+def unreadable(member: Member) -> bool:
+    """True when Lambda's non-root user could not read (or, for folders, enter) the entry."""
+    if member.mode is None or member.is_symlink:
+        return False  # no Unix mode recorded: Lambda applies readable defaults
+    if member.is_dir:
+        return member.mode & (WORLD_READ | WORLD_EXECUTE) != WORLD_READ | WORLD_EXECUTE
+    return not member.mode & WORLD_READ
+
+
+class UnreadableEntry(Rule):
+    """
+    ## What it does
+    Checks the Unix permissions recorded in every zip (function and layers): files need
+    read for "other", folders read and execute for "other". Entries from archivers that
+    record no Unix mode (for example on Windows) are not judged.
+
+    ## Why is this bad?
+    Lambda runs your code as a non-root user and keeps the zip's permissions. A module with
+    mode 0600 fails at import with `PermissionError: [Errno 13] Permission denied:
+    '/var/task/app.py'`; a folder without `x` for others gives `No module named 'pkg.mod'`.
+
+    ## Example
+    ```deployment
+    lambdalint check function.zip
+    function.zip:
+        app.py  mode=0600
+        settings.json  mode=0640
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check function.zip
+    function.zip:
+        app.py  mode=0644
+        settings.json  mode=0644
+    ```
+
+    ## Fix
+    `chmod -R a+rX` the build folder before zipping (644 for files, 755 for folders and
+    executables). The finding's fix line repairs the existing zip.
+
+    ## References
+    - [Lambda deployment package file permissions](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html)
+    - [Why does my function fail with "permission denied"?](https://repost.aws/knowledge-center/lambda-deployment-package-errors)
+    """
+
+    id = "LL104"
+    name = "unreadable-entry"
+    severity = Severity.ERROR
+    summary = "Zip entry without world-read (files) or world-execute (folders) permission"
+    tags = ("packaging",)
+
+    def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        for artifact in deployment.artifacts:
+            if artifact.tree is None or not artifact.is_zip:
+                continue
+            bad = [m for m in artifact.tree.members if unreadable(m)]
+            if not bad:
+                continue
+            first = bad[0]
+            mode = f"{first.mode & 0o7777:04o}" if first.mode is not None else "?"
+            others = f" and {len(bad) - 1} more entr{'y' if len(bad) == 2 else 'ies'} " \
+                     f"({', '.join(m.name for m in bad[1:4])}{' …' if len(bad) > 4 else ''})" \
+                if len(bad) > 1 else ""
+            yield self.finding(
+                artifact, member=first.name,
+                message=(f"{first.name} (mode {mode}){others} cannot be read by the user "
+                         "Lambda runs your code as: import fails with "
+                         "\"PermissionError: [Errno 13] Permission denied\"; files need 644, "
+                         "folders 755"),
+                fix=make_readable(artifact.path))

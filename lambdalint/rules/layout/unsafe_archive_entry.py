@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lambdalint.finding import Finding, Severity
+from lambdalint.model.archive import link_target_anomaly
+from lambdalint.model.deployment import Deployment
+from lambdalint.rules import Context, Rule
+
+LINK_TARGET_LIMIT = 4096
+
+
+class UnsafeArchiveEntry(Rule):
+    """
+    ## What it does
+    Reports zip entries that are unsafe or ambiguous to extract: absolute paths, `..`
+    components, symlinks that point outside the package, duplicate entry names and encrypted
+    entries. lambdalint never extracts them; it only reads the central directory (and a
+    symlink's target).
+
+    ## Why is this bad?
+    Such entries either escape the folder Lambda extracts into, extract differently depending
+    on the tool (which of two duplicates wins is undefined), or cannot be extracted at all
+    (encryption). Either the upload is rejected or the function runs code nobody reviewed.
+
+    ## Example
+    ```deployment
+    lambdalint check function.zip
+    function.zip:
+        app.py
+        ../outside.py
+        config  link=../../etc/passwd
+        app.py
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check function.zip
+    function.zip:
+        app.py
+        outside.py
+        config  link=settings/config
+        settings/config
+    ```
+
+    ## Fix
+    Rebuild the zip from a clean folder with `zip -r` (which stores relative paths and each
+    file once); replace symlinks that leave the package with the files themselves
+    (`zip -r --symlinks` is not needed for Lambda); do not encrypt deployment packages.
+
+    ## References
+    - [Zip Slip vulnerability](https://security.snyk.io/research/zip-slip-vulnerability)
+    - [Lambda deployment packages](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html)
+    """
+
+    id = "LL105"
+    name = "unsafe-archive-entry"
+    severity = Severity.ERROR
+    summary = "Absolute, '..', escaping-symlink, duplicate or encrypted zip entry"
+    tags = ("security", "packaging")
+
+    def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        for artifact in deployment.artifacts:
+            tree = artifact.tree
+            if tree is None:
+                continue
+            anomalies = list(tree.anomalies)
+            if artifact.is_zip:
+                for member in tree.members:
+                    if member.is_symlink:
+                        target = ctx.read(artifact, member, LINK_TARGET_LIMIT)
+                        anomaly = link_target_anomaly(
+                            member, (target or b"").decode("utf-8", "replace"))
+                        if anomaly is not None:
+                            anomalies.append(anomaly)
+            for anomaly in anomalies:
+                yield self.finding(artifact, member=anomaly.member, key=anomaly.problem,
+                                   message=f"{anomaly.member}: {anomaly.problem}")

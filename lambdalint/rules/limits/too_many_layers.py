@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lambdalint.data import quotas
+from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.deployment import Deployment
+from lambdalint.rules import Context, Rule
+
+
+class TooManyLayers(Rule):
+    """
+    ## What it does
+    Counts the layers attached to the function against Lambda's quota of five.
+
+    ## Why is this bad?
+    Lambda rejects the function configuration: `Layers: Member must have length less than or
+    equal to 5`. Deployment tools fail late, after building and uploading everything.
+
+    ## Example
+    ```deployment
+    lambdalint check function.zip a-layer.zip b-layer.zip c-layer.zip d-layer.zip e-layer.zip \\
+        f-layer.zip
+    function.zip:
+        app.py
+    a-layer.zip:
+        python/a.py
+    b-layer.zip:
+        python/b.py
+    c-layer.zip:
+        python/c.py
+    d-layer.zip:
+        python/d.py
+    e-layer.zip:
+        python/e.py
+    f-layer.zip:
+        python/f.py
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check function.zip a-layer.zip b-layer.zip c-layer.zip d-layer.zip ef-layer.zip
+    function.zip:
+        app.py
+    a-layer.zip:
+        python/a.py
+    b-layer.zip:
+        python/b.py
+    c-layer.zip:
+        python/c.py
+    d-layer.zip:
+        python/d.py
+    ef-layer.zip:
+        python/e.py
+        python/f.py
+    ```
+
+    ## Fix
+    Merge layers that are always deployed together into one, or move rarely shared
+    dependencies into the function zip.
+
+    ## References
+    - [Lambda quotas: layers](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)
+    """
+
+    id = "LL603"
+    name = "too-many-layers"
+    severity = Severity.ERROR
+    summary = "More layers than Lambda's quota of five per function"
+    tags = ("limits", "layers")
+
+    def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        limit = quotas().max_layers
+        if len(deployment.layers) <= limit:
+            return
+        anchor = deployment.function or deployment.layers[limit]
+        yield self.finding(
+            anchor,
+            message=(f"{len(deployment.layers)} layers attached, Lambda allows at most {limit}: "
+                     "the function configuration is rejected"),
+            related=tuple(Related(path=layer.path, message=f"layer {number} (over the quota)")
+                          for number, layer in enumerate(deployment.layers[limit:], limit + 1)),
+            fix="merge layers that always ship together into one zip")
