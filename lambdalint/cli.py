@@ -98,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
+    except SystemExit as exc:  # argparse's --help, --version and usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("lambdalint: interrupted\n")
         return 130
