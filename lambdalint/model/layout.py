@@ -54,6 +54,19 @@ def misplaced_root(name: str) -> str:
     return ""
 
 
+def package_names(names: list[str], root: str, shown: int = 5) -> str:
+    """The importable top-level names among members, for a message: "a, b, c and 4 more"."""
+    tops = set()
+    for name in names:
+        top = top_level(name, root)
+        if "/" in name[len(root):] or top.endswith(IMPORTABLE_SUFFIXES):
+            if not top.endswith((".dist-info", ".egg-info", ".data")) and top != "bin":
+                tops.add(top.split(".", 1)[0] if top.endswith(IMPORTABLE_SUFFIXES) else top)
+    ordered = sorted(tops) or sorted({top_level(n, root) for n in names})
+    more = f" and {len(ordered) - shown} more" if len(ordered) > shown else ""
+    return ", ".join(ordered[:shown]) + more
+
+
 def top_level(name: str, root: str) -> str:
     """The top-level module or folder a member belongs to, below its root."""
     rest = name[len(root):]

@@ -100,4 +100,5 @@ class ForeignBytecode(Rule):
                     artifact, member=files[0][0], key=tag, severity=Severity.INFO,
                     message=(f"{len(files)} __pycache__ files for {tag} "
                              f"({human_bytes(size)}) are never used by {runtime.id}"),
-                    fix="zip without them: zip -r function.zip . -x '*__pycache__*'")
+                    fix="install with `pip install --no-compile …`, or zip with "
+                        "-x '*__pycache__*'")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from lambdalint.advice import rezip_folder_as
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.layout import is_importable, misplaced_root, top_level
+from lambdalint.model.layout import is_importable, misplaced_root, package_names
 from lambdalint.rules import Context, Rule
 
 
@@ -73,9 +73,7 @@ class LayerMissingPythonPrefix(Rule):
             everything_misplaced = not any(m.name.startswith("python/")
                                            for m in layer.tree.files())
             for root, names in sorted(misplaced.items()):
-                tops = sorted({top_level(n, root) for n in names})
-                shown = ", ".join(tops[:5]) + (f" and {len(tops) - 5} more" if len(tops) > 5
-                                               else "")
+                shown = package_names(names, root)
                 where = f"under {root}" if root else "at the zip root"
                 fix = (rezip_folder_as(layer.path, root, "python") if everything_misplaced
                        and len(misplaced) == 1 else

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from lambdalint.advice import pip_install
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.layout import VERSIONED_SITE_PACKAGES, is_importable, top_level
+from lambdalint.model.layout import VERSIONED_SITE_PACKAGES, is_importable, package_names
 from lambdalint.rules import Context, Rule
 
 
@@ -68,12 +68,11 @@ class LayerSitePackagesVersion(Rule):
                 continue
             for version, names in sorted(by_version.items()):
                 folder = f"python/lib/python{version}/site-packages/"
-                tops = sorted({top_level(n, folder) for n in names})
                 arch = deployment.architecture.value if deployment.architecture else None
                 yield self.finding(
                     layer, member=folder, key=version,
                     message=(f"{folder} is not on sys.path for {runtime.id}: Lambda adds only "
                              f"{runtime.site_packages} and python/, so "
-                             f"{', '.join(tops[:5])}{' …' if len(tops) > 5 else ''} cannot be "
-                             f"imported; rebuild the layer for Python {runtime.python_version}"),
+                             f"{package_names(names, folder)} cannot be imported; rebuild the "
+                             f"layer for Python {runtime.python_version}"),
                     fix=pip_install(runtime, arch, runtime.site_packages.rstrip("/")))

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from lambdalint.data import quotas
 from lambdalint.finding import Finding, Related, Severity
 from lambdalint.model.deployment import Artifact, Deployment
-from lambdalint.model.distributions import distributions
+from lambdalint.model.distributions import distributions, owner_of
 from lambdalint.model.layout import site_root, top_level
 from lambdalint.rules import Context, Rule
 from lambdalint.units import human_bytes
@@ -21,12 +21,15 @@ def sizes_by_distribution(artifact: Artifact, ctx: Context) -> Counter[str]:
     for dist in distributions(artifact, ctx):
         for name in dist.files:
             owner[name] = dist.size_key
+    folders = owner_of(artifact, ctx)
     sizes: Counter[str] = Counter()
     for member in artifact.tree.files():
         label = owner.get(member.name)
-        if label is None:
-            root = site_root(artifact, member.name)
-            label = top_level(member.name, root or "")
+        if label is None:  # not in any RECORD: count it for whoever owns its folder
+            root = site_root(artifact, member.name) or ""
+            top = top_level(member.name, root)
+            dist = folders.get(root + (top[:-3] if top.endswith(".py") else top))
+            label = dist.size_key if dist else top
         sizes[label] += member.size
     return sizes
 
