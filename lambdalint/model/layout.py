@@ -59,9 +59,10 @@ def package_names(names: list[str], root: str, shown: int = 5) -> str:
     tops = set()
     for name in names:
         top = top_level(name, root)
-        if "/" in name[len(root):] or top.endswith(IMPORTABLE_SUFFIXES):
-            if not top.endswith((".dist-info", ".egg-info", ".data")) and top != "bin":
-                tops.add(top.split(".", 1)[0] if top.endswith(IMPORTABLE_SUFFIXES) else top)
+        is_package_or_module = "/" in name[len(root):] or top.endswith(IMPORTABLE_SUFFIXES)
+        is_metadata = top.endswith((".dist-info", ".egg-info", ".data")) or top == "bin"
+        if is_package_or_module and not is_metadata:
+            tops.add(top.split(".", 1)[0] if top.endswith(IMPORTABLE_SUFFIXES) else top)
     ordered = sorted(tops) or sorted({top_level(n, root) for n in names})
     more = f" and {len(ordered) - shown} more" if len(ordered) > shown else ""
     return ", ".join(ordered[:shown]) + more

@@ -28,8 +28,8 @@ def sizes_by_distribution(artifact: Artifact, ctx: Context) -> Counter[str]:
         if label is None:  # not in any RECORD: count it for whoever owns its folder
             root = site_root(artifact, member.name) or ""
             top = top_level(member.name, root)
-            dist = folders.get(root + (top[:-3] if top.endswith(".py") else top))
-            label = dist.size_key if dist else top
+            owner_dist = folders.get(root + (top[:-3] if top.endswith(".py") else top))
+            label = owner_dist.size_key if owner_dist else top
         sizes[label] += member.size
     return sizes
 
