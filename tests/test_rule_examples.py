@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from zipspec import run_example
 
 from lambdalint.registry import all_rules
+
+from zipspec import run_example
 
 CASES = [
     pytest.param(rule_id, section, body,

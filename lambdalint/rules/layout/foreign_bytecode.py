@@ -19,8 +19,8 @@ class ForeignBytecode(Rule):
     ## What it does
     Checks compiled Python files against the runtime's Python version. A *sourceless* `.pyc`
     (no `.py` beside it, so Python must load it) whose magic number belongs to another
-    version is a warning; `__pycache__` entries for other versions are reported as dead weight
-    (info), with the bytes they cost.
+    version is a warning; `__pycache__` entries for other versions in a zip are reported as
+    dead weight (info), with the bytes they cost.
 
     ## Why is this bad?
     CPython refuses bytecode from another version: a sourceless module fails with
@@ -75,7 +75,8 @@ class ForeignBytecode(Rule):
                     continue
                 cached = CACHE_TAG.search(member.name)
                 if cached:
-                    if cached.group("tag") != own_tag:
+                    # A source folder's caches are the developer's, not what ships.
+                    if cached.group("tag") != own_tag and artifact.is_zip:
                         stale[cached.group("tag")].append((member.name, member.size))
                     continue
                 if member.name[:-1] in tree.by_name:
