@@ -151,19 +151,59 @@ def _show_rule(rule_id: str) -> int:
     return EXIT_OK
 
 
+# Below this, checking takes a blink and a bar would only flicker.
+PROGRESS_MIN_BYTES = 50 * 1024 * 1024
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr while rules run over large inputs."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self._progress = Progress(console=Console(stderr=True), transient=True)
+        self._task = self._progress.add_task("checking", total=None)
+        self._progress.start()
+
+    def update(self, done: int, total: int, what: str) -> None:
+        self._progress.update(self._task, completed=done, total=total, description=what)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+def _progress_bar(args: argparse.Namespace) -> _ProgressBar | None:
+    if not sys.stderr.isatty():
+        return None
+    size = 0
+    for given in [*args.paths, *args.function, *args.layer]:
+        try:
+            size += os.path.getsize(given) if os.path.isfile(given) else 0
+        except OSError:
+            continue
+    return _ProgressBar() if size > PROGRESS_MIN_BYTES else None
+
+
 def _check(args: argparse.Namespace) -> int:
     from lambdalint.engine import Options, run
     from lambdalint.finding import Severity
 
     started = time.perf_counter()
+    progress = _progress_bar(args) if args.format == "text" and not args.quiet else None
     options = Options(
         paths=args.paths, functions=args.function, layers=args.layer, runtime=args.runtime,
         architecture=args.architecture, handler=args.handler, select=args.select,
         ignore=args.ignore, extend_select=args.extend_select,
         severity_threshold=Severity(args.severity_threshold) if args.severity_threshold
         else None,
-        config=args.config, baseline=args.baseline, today=args.today)
-    result = run(options)
+        config=args.config, baseline=args.baseline, today=args.today,
+        progress=progress.update if progress else None)
+    try:
+        result = run(options)
+    finally:
+        if progress is not None:
+            progress.close()
     if args.write_baseline:
         from lambdalint.suppress import baseline_document
 

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from lambdalint import config as config_module
 from lambdalint.config import Config, ConfigProblem
@@ -61,6 +62,8 @@ class Options:
     baseline: str | None = None
     today: dt.date | None = None
     cwd: Path = field(default_factory=Path.cwd)
+    # Called with (steps done, steps in all, what is being checked) as rules run.
+    progress: Callable[[int, int, str], None] | None = None
 
 
 @dataclass
@@ -90,11 +93,16 @@ def run(options: Options) -> Result:
     notes: list[str] = []
     targets: list[TargetReport] = []
     rules = [cls() for cls in all_rules().values() if not cls.meta and selection.enabled(cls.id)]
+    steps, done = len(deployments) * len(rules), 0
     for deployment in deployments:
         infer(deployment)
         notes.extend(deployment.inference_notes)
         skipped: list[str] = []
         for rule in rules:
+            done += 1
+            if options.progress is not None:
+                where = deployment.function.path if deployment.function else "layers"
+                options.progress(done, steps, f"{rule.id} on {where}")
             missing = [need for need in rule.needs if getattr(deployment, need) is None]
             if missing:
                 skipped.append(rule.id)
