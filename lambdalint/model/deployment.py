@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lambdalint.data import Runtime, architecture_for_cpu, runtime_for_python
+from lambdalint.data import Runtime, architecture_for_cpu, runtime, runtime_for_python
 from lambdalint.model.archive import (
     ArchiveError,
     FolderTree,
@@ -81,8 +81,6 @@ class Deployment:
 
     @property
     def target_runtime(self) -> Runtime | None:
-        from lambdalint.data import runtime
-
         return runtime(self.runtime.value) if self.runtime else None
 
 

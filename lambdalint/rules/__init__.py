@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from lambdalint.finding import Finding, Severity
+from lambdalint.finding import Finding, Related, Severity
 from lambdalint.model.archive import Member, MemberError
 from lambdalint.model.deployment import Artifact, Deployment
 
@@ -71,8 +71,13 @@ class Rule:
     def check(self, deployment: Deployment, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError
 
-    def finding(self, artifact: Artifact, message: str, **kwargs: object) -> Finding:
-        return Finding(rule=self.id, path=artifact.path, message=message, **kwargs)  # type: ignore[arg-type]
+    def finding(self, artifact: Artifact, message: str, *, member: str | None = None,
+                line: int | None = None, column: int | None = None, fix: str | None = None,
+                related: tuple[Related, ...] = (), severity: Severity | None = None,
+                key: str = "") -> Finding:
+        return Finding(rule=self.id, path=artifact.path, message=message, member=member,
+                       line=line, column=column, fix=fix, related=related, severity=severity,
+                       key=key)
 
     # -- documentation --------------------------------------------------------------------
 
