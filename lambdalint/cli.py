@@ -219,13 +219,17 @@ def _check(args: argparse.Namespace) -> int:
                           verbose=args.verbose, elapsed=elapsed)
         return result.exit_code
     from lambdalint.registry import rule_index
-    from lambdalint.reporters import render, text_report
+    from lambdalint.reporters import render
 
     if args.format == "text":
+        from lambdalint.reporters import text_report
+
         rendered = text_report.render(result, elapsed=elapsed)
     else:
         rendered = render(args.format, result.report, rule_index(), version=__version__)
     if args.output:
+        from lambdalint.reporters import text_report
+
         Path(args.output).write_text(rendered, "utf-8")
         text_report.write(result, sys.stdout, color=color, quiet=True, summary_only=True,
                           verbose=False, elapsed=elapsed)

@@ -165,7 +165,8 @@ def _target_report(deployment: Deployment, skipped: list[str]) -> TargetReport:
 
 def _load_config(options: Options, problems: list[ConfigProblem]) -> Config:
     if options.config is not None:
-        path = Path(options.config)
+        # Absolute from here on: config-relative paths are compared with the inputs' paths.
+        path = options.cwd / options.config
         if not path.is_file():
             problems.append(ConfigProblem(f"config file {options.config} not found",
                                           COMMAND_LINE))

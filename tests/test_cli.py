@@ -175,6 +175,12 @@ def test_config_functions_are_checked_with_their_own_layers(tmp_path: Path) -> N
     assert worker["handler"] == "w.main"
     assert [f["path"] for f in report["findings"]] == ["dist/bad.zip"]
     assert code == 1
+    # a function named on the command line takes its handler from its [[function]] table,
+    # whichever way the config file was named
+    for config in ("deploy/lambdalint.toml", str(tmp_path / "deploy" / "lambdalint.toml")):
+        _, report = json_run(tmp_path, "--config", config, "--function", "dist/worker.zip")
+        assert report["targets"][0]["handler"] == "w.main"
+        assert report["targets"][0]["sources"]["handler"] == "config"
 
 
 def test_bad_runtime_flag_is_one_clear_config_error(tmp_path: Path) -> None:

@@ -23,8 +23,9 @@ def test_single_file_with_an_access_key(tmp_path: Path) -> None:
 
 
 def test_documentation_example_key_is_not_a_secret(tmp_path: Path) -> None:
-    (tmp_path / "app.py").write_text('KEY = "AKIAIOSFODNN7EXAMPLE"\n'
-                                     'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n')
+    (tmp_path / "app.py").write_text(
+        'KEY = "AKIAIOSFODNN7EXAMPLE"\n'
+        'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n')
     assert findings(tmp_path, "app.py") == []
 
 
