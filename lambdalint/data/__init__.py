@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import json
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 ARCHITECTURES = ("x86_64", "arm64")  # Lambda's own names; checked against architectures.json
@@ -58,7 +58,9 @@ class Quotas:
 
 
 def _load(name: str) -> Any:
-    return json.loads(resources.files(__package__).joinpath(name).read_text("utf-8"))
+    # A plain path beside this module: importlib.resources would cost more at startup than
+    # the whole check of a small zip.
+    return json.loads((Path(__file__).parent / name).read_text("utf-8"))
 
 
 def _date(value: str | None) -> dt.date | None:
