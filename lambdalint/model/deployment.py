@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,48 +129,41 @@ class Evidence:
     member: str
 
 
-def runtime_evidence(artifact: Artifact) -> list[Evidence]:
-    """Python versions an artifact was evidently built for, from member names only."""
-    cached = artifact.cache.get("runtime_evidence")
-    if isinstance(cached, list):
+def target_evidence(artifact: Artifact) -> dict[str, list[Evidence]]:
+    """What an artifact's member names say about the runtime and architecture it was built
+    for: one scan per artifact, shared by every deployment that uses it."""
+    cached = artifact.cache.get("target_evidence")
+    if isinstance(cached, dict):
         return cached
-    found: dict[str, Evidence] = {}
+    found: dict[str, dict[str, Evidence]] = {"runtime": {}, "architecture": {}}
     if artifact.tree is not None:
         for member in artifact.tree.members:
-            match = _SITE_PACKAGES.search(member.name) or _EXTENSION.search(member.name)
-            if match:
-                rt = runtime_for_python((int(match.group(1)), int(match.group(2))))
-                if rt is not None and rt.id not in found:
-                    found[rt.id] = Evidence(rt.id, artifact.path, member.name)
-    evidence = list(found.values())
-    artifact.cache["runtime_evidence"] = evidence
+            for field_name, value in _clues(member.name):
+                found[field_name].setdefault(value, Evidence(value, artifact.path, member.name))
+    evidence = {name: list(values.values()) for name, values in found.items()}
+    artifact.cache["target_evidence"] = evidence
     return evidence
 
 
-def architecture_evidence(artifact: Artifact) -> list[Evidence]:
-    """CPU architectures an artifact's extension modules were built for, from their names."""
-    cached = artifact.cache.get("architecture_evidence")
-    if isinstance(cached, list):
-        return cached
-    found: dict[str, Evidence] = {}
-    if artifact.tree is not None:
-        for member in artifact.tree.members:
-            match = _EXTENSION.search(member.name)
-            arch = architecture_for_cpu(match.group(3)) if match else None
-            if arch and arch.id not in found:
-                found[arch.id] = Evidence(arch.id, artifact.path, member.name)
-    evidence = list(found.values())
-    artifact.cache["architecture_evidence"] = evidence
-    return evidence
+def _clues(name: str) -> Iterator[tuple[str, str]]:
+    match = _SITE_PACKAGES.search(name) or _EXTENSION.search(name)
+    if match is None:
+        return
+    rt = runtime_for_python((int(match.group(1)), int(match.group(2))))
+    if rt is not None:
+        yield "runtime", rt.id
+    if match.re is _EXTENSION:
+        arch = architecture_for_cpu(match.group(3))
+        if arch is not None:
+            yield "architecture", arch.id
 
 
 def infer(deployment: Deployment) -> None:
     """Fill runtime/architecture nobody gave from the artifacts, or say why not."""
-    for field_name, gather in (("runtime", runtime_evidence),
-                               ("architecture", architecture_evidence)):
+    for field_name in ("runtime", "architecture"):
         if getattr(deployment, field_name) is not None:
             continue
-        evidence = [e for a in deployment.artifacts for e in gather(a)]
+        evidence = [e for a in deployment.artifacts for e in target_evidence(a)[field_name]]
         values = Counter(e.value for e in evidence)
         if len(values) == 1:
             setattr(deployment, field_name, Value(evidence[0].value, "inferred"))
