@@ -1,0 +1,1 @@
+"""Hostile inputs for lambdalint's robustness tests, generated at test time."""
