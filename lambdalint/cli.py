@@ -187,6 +187,12 @@ def _progress_bar(args: argparse.Namespace) -> _ProgressBar | None:
 
 def _check(args: argparse.Namespace) -> int:
     from lambdalint.engine import Options, run
+
+    # Entry names from zips are arbitrary text; a terminal that cannot show a character
+    # gets an escape, not a crash.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     from lambdalint.finding import Severity
 
     started = time.perf_counter()

@@ -6,6 +6,14 @@ import enum
 from dataclasses import dataclass, field
 
 
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)}
+
+
+def one_line(text: str) -> str:
+    """Control characters (a zip entry name may hold newlines) escaped: one line, always."""
+    return text.translate(_CONTROL)
+
+
 class Severity(enum.Enum):
     """Ordered from least to most severe; values are what users write in config."""
 

@@ -8,11 +8,11 @@ import fnmatch
 import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lambdalint.config import Config, ConfigProblem
-from lambdalint.finding import Finding, ReportedFinding, Severity
+from lambdalint.finding import Finding, ReportedFinding, Severity, one_line
 from lambdalint.registry import all_rules, matches
 
 BASELINE_FORMAT = 1
@@ -60,6 +60,11 @@ def fingerprint_base(finding: Finding) -> str:
 def apply_pass(findings: list[Finding], *, config: Config,
                baseline: set[str] | None) -> list[ReportedFinding]:
     rules = all_rules()
+    # Messages quote member names from untrusted zips: every output format needs one line.
+    findings = [replace(f, message=one_line(f.message),
+                        related=tuple(replace(r, message=one_line(r.message))
+                                      for r in f.related))
+                for f in findings]
     unique = list(dict.fromkeys(findings))  # a layer shared by two functions reports once
     unique.sort(key=lambda f: (f.path, f.member or "", f.line or 0, f.rule, f.column or 0,
                                f.message))

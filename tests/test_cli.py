@@ -314,3 +314,29 @@ def test_suggested_fix_command_repairs_the_zip(rule: str, block: str, tmp_path: 
     subprocess.run(["bash", "-c", finding["fix"]], cwd=tmp_path, check=True)
     after = run_cli(argv, tmp_path).json["findings"]
     assert not [f for f in after if f["rule"] in ("LL101", "LL103", "LL104")], after
+
+
+def test_messages_stay_one_line_whatever_the_entry_names(tmp_path: Path) -> None:
+    zips(tmp_path, fn=[Entry("evil\nLL999 [error] forged.py", {"mode": "0600"})])
+    run = run_cli(["check", "fn.zip"], tmp_path)
+    finding_lines = [line for line in run.stdout.splitlines() if line.startswith("fn.zip:")]
+    assert len(finding_lines) == 1 and "evil\\x0aLL999" in finding_lines[0]
+    (finding,) = run_cli(["check", "fn.zip", "--format", "json"], tmp_path).json["findings"]
+    assert "\n" not in finding["message"]
+    assert finding["member"] == "evil\nLL999 [error] forged.py"  # data stays exact
+
+
+def test_a_terminal_that_cannot_show_a_name_gets_escapes(tmp_path: Path) -> None:
+    zips(tmp_path, fn=[Entry("café/ünïcode.py", {"mode": "0600"})])
+    result = subprocess.run([sys.executable, "-m", "lambdalint", "check", "fn.zip"],
+                            cwd=tmp_path, capture_output=True, check=False,
+                            env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 1, result.stderr
+    assert b"caf\\xe9" in result.stdout and b"internal error" not in result.stdout
+
+
+def test_encrypted_entries_are_reported_once_as_unsafe(tmp_path: Path) -> None:
+    spec = parse("lambdalint check fn.zip\nfn.zip:\n    app.py\n    secret.py  encrypted\n")
+    build(spec, tmp_path)
+    run = run_cli(["check", "fn.zip", "--format", "json"], tmp_path)
+    assert [(f["rule"], f["member"]) for f in run.json["findings"]] == [("LL105", "secret.py")]

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from lambdalint.finding import ReportedFinding, Severity, TargetReport
+from lambdalint.finding import ReportedFinding, Severity, TargetReport, one_line
 from lambdalint.units import human_bytes
 
 if TYPE_CHECKING:
@@ -25,9 +25,9 @@ SOURCE_WORDS = {"flag": "from the command line", "config": "from config",
 
 
 def location(f: ReportedFinding) -> str:
-    parts = [f.finding.path]
+    parts = [one_line(f.finding.path)]
     if f.finding.member:
-        parts.append(f.finding.member)
+        parts.append(one_line(f.finding.member))
     if f.finding.line is not None:
         parts.append(str(f.finding.line))
         parts.append(str(f.finding.column or 1))

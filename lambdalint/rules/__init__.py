@@ -39,8 +39,8 @@ class Context:
 
         A member that cannot be read is reported once (LL001) however many rules ask.
         """
-        if artifact.tree is None:
-            return None
+        if artifact.tree is None or member.encrypted:
+            return None  # an encrypted entry is LL105's finding, not a read failure
         cap = self.max_member_size if limit is None else min(limit, self.max_member_size)
         try:
             return artifact.tree.read(member, cap)

@@ -287,7 +287,7 @@ def _symlink(path: Path) -> None:
                                 RawEntry(b"config", b"../../etc/passwd", mode=LINK_MODE)]))
 
 
-@case("encrypted.zip", readable=True, unsafe=("encrypted entry",), member_errors=("secret.py",),
+@case("encrypted.zip", readable=True, unsafe=("encrypted entry",),
       why="traditional-encryption flag on an entry: listed, never decrypted")
 def _encrypted(path: Path) -> None:
     path.write_bytes(build_zip([RawEntry(b"app.py", HANDLER),
