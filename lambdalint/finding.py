@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-
 _CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)}
 
 
