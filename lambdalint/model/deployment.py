@@ -80,6 +80,12 @@ class Deployment:
     def artifacts(self) -> list[Artifact]:
         return ([self.function] if self.function else []) + self.layers
 
+    def zips(self, *, layers_only: bool = False) -> Iterator[tuple[Artifact, Tree]]:
+        """Readable zip artifacts with their trees: what gets uploaded, unlike source folders."""
+        for artifact in self.layers if layers_only else self.artifacts:
+            if artifact.tree is not None and artifact.is_zip:
+                yield artifact, artifact.tree
+
     @property
     def target_runtime(self) -> Runtime | None:
         return runtime(self.runtime.value) if self.runtime else None

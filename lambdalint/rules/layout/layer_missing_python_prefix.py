@@ -61,17 +61,15 @@ class LayerMissingPythonPrefix(Rule):
     tags = ("packaging", "layers")
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        for layer in deployment.layers:
-            if layer.tree is None or not layer.is_zip:
-                continue
+        for layer, tree in deployment.zips(layers_only=True):
             misplaced: dict[str, list[str]] = defaultdict(list)
-            for member in layer.tree.files():
+            for member in tree.files():
                 if not member.name.startswith("python/") and is_importable(member.name):
                     misplaced[misplaced_root(member.name)].append(member.name)
             if not misplaced:
                 continue
             everything_misplaced = not any(m.name.startswith("python/")
-                                           for m in layer.tree.files())
+                                           for m in tree.files())
             for root, names in sorted(misplaced.items()):
                 shown = package_names(names, root)
                 where = f"under {root}" if root else "at the zip root"

@@ -56,11 +56,9 @@ class LayerSitePackagesVersion(Rule):
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         runtime = deployment.target_runtime
         assert runtime is not None
-        for layer in deployment.layers:
-            if layer.tree is None or not layer.is_zip:
-                continue
+        for layer, tree in deployment.zips(layers_only=True):
             by_version: dict[str, list[str]] = defaultdict(list)
-            for member in layer.tree.files():
+            for member in tree.files():
                 match = VERSIONED_SITE_PACKAGES.match(member.name)
                 if match and is_importable(member.name):
                     by_version[match.group(1)].append(member.name)

@@ -64,10 +64,8 @@ class UnreadableEntry(Rule):
     tags = ("packaging",)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        for artifact in deployment.artifacts:
-            if artifact.tree is None or not artifact.is_zip:
-                continue
-            bad = [m for m in artifact.tree.members if unreadable(m)]
+        for artifact, tree in deployment.zips():
+            bad = [m for m in tree.members if unreadable(m)]
             if not bad:
                 continue
             first = bad[0]

@@ -77,12 +77,10 @@ class DeadWeight(Rule):
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         runtime = deployment.target_runtime
         own_tag = f".cpython-{runtime.python[0]}{runtime.python[1]}" if runtime else None
-        for artifact in deployment.artifacts:
-            if artifact.tree is None or not artifact.is_zip:
-                continue
+        for artifact, tree in deployment.zips():
             found: dict[str, list[Member]] = defaultdict(list)
             listed = self._recorded_files(artifact, ctx)
-            for member in artifact.tree.files():
+            for member in tree.files():
                 category = self._category(artifact, member, own_tag, listed, ctx)
                 if category:
                     found[category].append(member)

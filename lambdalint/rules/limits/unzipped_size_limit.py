@@ -81,23 +81,21 @@ class UnzippedSizeLimit(Rule):
     tags = ("limits",)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        zips = [a for a in deployment.artifacts if a.tree is not None and a.is_zip]
+        zips = [(artifact, tree.unzipped_size) for artifact, tree in deployment.zips()]
         limit = quotas().unzipped_total_bytes
-        total = sum(a.tree.unzipped_size for a in zips if a.tree is not None)
-        if total <= limit or not zips:
+        total = sum(size for _, size in zips)
+        if total <= limit:
             return
         sizes: Counter[str] = Counter()
-        for artifact in zips:
+        for artifact, _ in zips:
             sizes.update(sizes_by_distribution(artifact, ctx))
         largest = ", ".join(f"{name} {human_bytes(size)}"
                             for name, size in sizes.most_common(LARGEST_SHOWN))
-        anchor = deployment.function if deployment.function in zips else zips[0]
-        assert anchor is not None
+        anchor = zips[0][0]  # the function when it is a zip: artifacts list it first
         yield self.finding(
             anchor,
             message=(f"function and layers unzip to {human_bytes(total)} ({total:,} bytes), "
                      f"over Lambda's limit of {limit:,} bytes; largest: {largest}"),
-            related=tuple(Related(path=a.path, message=f"{human_bytes(a.tree.unzipped_size)} "
-                                                       "unzipped")
-                          for a in zips if a.tree is not None),
+            related=tuple(Related(path=artifact.path, message=f"{human_bytes(size)} unzipped")
+                          for artifact, size in zips),
             fix="remove tests/docs/boto3 from the package (see LL605) or use a container image")

@@ -53,10 +53,10 @@ class ZippedSizeLimit(Rule):
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         limit = quotas().zipped_direct_upload_bytes
-        for artifact in deployment.artifacts:
-            if artifact.tree is None or not artifact.is_zip or artifact.tree.file_size <= limit:
+        for artifact, tree in deployment.zips():
+            size = tree.file_size
+            if size <= limit:
                 continue
-            size = artifact.tree.file_size
             command = ("publish-layer-version --content S3Bucket=…,S3Key=…"
                        if artifact.role == LAYER else
                        "update-function-code --s3-bucket … --s3-key …")
