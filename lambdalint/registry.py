@@ -21,6 +21,7 @@ RULE_MODULES = (
     "lambdalint.rules.layout.unreadable_entry",
     "lambdalint.rules.layout.unsafe_archive_entry",
     "lambdalint.rules.layout.foreign_bytecode",
+    "lambdalint.rules.platform.deprecated_runtime",
     "lambdalint.rules.limits.unzipped_size_limit",
     "lambdalint.rules.limits.zipped_size_limit",
     "lambdalint.rules.limits.too_many_layers",

@@ -340,3 +340,23 @@ def test_encrypted_entries_are_reported_once_as_unsafe(tmp_path: Path) -> None:
     build(spec, tmp_path)
     run = run_cli(["check", "fn.zip", "--format", "json"], tmp_path)
     assert [(f["rule"], f["member"]) for f in run.json["findings"]] == [("LL105", "secret.py")]
+
+
+@pytest.mark.parametrize(("today", "severity", "code"), [
+    ("2026-10-30", None, 0),        # python3.10 before its deprecation date
+    ("2026-11-21", "warning", 1),   # deprecated
+    ("2027-03-03", "error", 1),     # updates blocked from this day
+])
+def test_deprecated_runtime_follows_the_dates(tmp_path: Path, today: str,
+                                              severity: str | None, code: int) -> None:
+    zips(tmp_path, fn=[Entry("app.py")])
+    run = run_cli(["check", "fn.zip", "--runtime", "python3.10", "--today", today,
+                   "--format", "json"], tmp_path)
+    found = [f for f in run.json["findings"] if f["rule"] == "LL208"]
+    assert [f["severity"] for f in found] == ([severity] if severity else [])
+    assert run.exit_code == code
+    if found:
+        message = found[0]["message"]
+        assert "python3.10 is deprecated since 2026-10-31" in message
+        assert "2027-02-01" in message and "2027-03-03" in message
+        assert "move to python3.14" in message

@@ -158,6 +158,11 @@ def runtime(identifier: str) -> Runtime:
         raise KeyError(f"unknown runtime {identifier!r} (known: {known})") from None
 
 
+def recommended_runtime() -> Runtime:
+    """The newest generally available runtime: what a deprecation message suggests."""
+    return [rt for rt in runtimes().values() if not rt.preview][-1]
+
+
 def runtime_for_python(version: tuple[int, int]) -> Runtime | None:
     return runtimes().get(f"python{version[0]}.{version[1]}")
 

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lambdalint.data import recommended_runtime
+from lambdalint.finding import Finding, Severity
+from lambdalint.model.deployment import Deployment
+from lambdalint.rules import Context, Rule
+
+
+class DeprecatedRuntime(Rule):
+    """
+    ## What it does
+    Checks the function's runtime against Lambda's deprecation schedule (a data table of
+    deprecation, block-create and block-update dates). A deprecated runtime is a warning;
+    once updates are blocked it is an error. The message gives the dates and the runtime to
+    move to. The date is today's, or `--today YYYY-MM-DD`.
+
+    ## Why is this bad?
+    After deprecation a runtime gets no security patches and no support. Lambda then blocks
+    creating functions on it, and later blocks updating them: from that day every deploy of
+    the function fails, although existing versions keep running.
+
+    ## Example
+    ```deployment
+    lambdalint check --runtime python3.9 --today 2026-11-21 function.zip
+    function.zip:
+        app.py
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check --runtime python3.13 --today 2026-11-21 function.zip
+    function.zip:
+        app.py
+    ```
+
+    ## Fix
+    Move the function to a supported runtime: rebuild its zip and layers for the new Python
+    (binary wheels are per Python version, see LL201) and change `Runtime` in the template.
+
+    ## References
+    - [Lambda runtimes: deprecation policy and dates](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html)
+    """
+
+    id = "LL208"
+    name = "deprecated-runtime"
+    severity = Severity.WARNING
+    summary = "The function's runtime is deprecated (an error once Lambda blocks updates)"
+    needs = ("runtime",)
+    tags = ("runtime",)
+
+    def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        runtime = deployment.target_runtime
+        assert runtime is not None
+        if runtime.deprecated is None or ctx.today < runtime.deprecated:
+            return
+        anchor = deployment.function or (deployment.layers[0] if deployment.layers else None)
+        if anchor is None:
+            return
+        blocked = runtime.block_update is not None and ctx.today >= runtime.block_update
+        suggested = recommended_runtime()
+        schedule = "; ".join(
+            f"{label} {'since' if ctx.today >= day else 'from'} {day.isoformat()}"
+            for label, day in (("creating functions blocked", runtime.block_create),
+                               ("updating functions blocked", runtime.block_update))
+            if day is not None)
+        yield self.finding(
+            anchor, severity=Severity.ERROR if blocked else Severity.WARNING,
+            message=(f"{runtime.id} is deprecated since {runtime.deprecated.isoformat()}"
+                     f"{'; ' + schedule if schedule else ''}: "
+                     f"{'deploys of this function now fail; ' if blocked else ''}"
+                     f"move to {suggested.id}"),
+            fix=f"rebuild for {suggested.id} and set Runtime: {suggested.id}")
