@@ -32,9 +32,10 @@ def make_readable(zip_path: str) -> str:
             f'(cd "$d" && zip -qr -X - .) > {zip_q}')
 
 
-def pip_install(runtime: Runtime, architecture: str | None, target: str) -> str:
+def pip_install(runtime: Runtime, architecture: str | None, target: str,
+                requirement: str = "-r requirements.txt") -> str:
     """The documented way to install Linux wheels for a Lambda target from any machine."""
     arch = architectures()[architecture or "x86_64"]
-    return (f"pip install -r requirements.txt --target {target} "
+    return (f"pip install {requirement} --target {shlex.quote(target)} "
             f"--platform {arch.manylinux2014} --implementation cp "
             f"--python-version {runtime.python_version} --only-binary=:all:")

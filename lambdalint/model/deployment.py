@@ -75,6 +75,8 @@ class Deployment:
     events: tuple[str, ...] = ()
     name: str | None = None
     inference_notes: list[str] = field(default_factory=list)
+    # Target values the artifacts disagree on, with the evidence (reported by LL206).
+    conflicts: dict[str, list[Evidence]] = field(default_factory=dict)
 
     @property
     def artifacts(self) -> list[Artifact]:
@@ -174,6 +176,4 @@ def infer(deployment: Deployment) -> None:
         if len(values) == 1:
             setattr(deployment, field_name, Value(evidence[0].value, "inferred"))
         elif len(values) > 1:
-            seen = "; ".join(f"{e.value} ({e.artifact}: {e.member})" for e in evidence)
-            deployment.inference_notes.append(
-                f"{field_name} not inferred: the artifacts disagree: {seen}")
+            deployment.conflicts[field_name] = evidence

@@ -1,0 +1,167 @@
+"""Will this distribution's build load on the target? Wheel tags against what Lambda supports.
+
+The target's tag set is computed with ``packaging.tags`` from the runtime's Python version, the
+function's CPU and the runtime OS's glibc as the manylinux ceiling (never musllinux, macOS or
+Windows). An installed distribution whose ``WHEEL`` tags miss that set gets one verdict: the
+most specific reason (LL201 ABI, LL202 CPU, LL203 macOS/Windows, LL204 glibc, LL205 musl),
+or LL206 when none of those explains it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.parser import HeaderParser
+from functools import cache
+from typing import TYPE_CHECKING
+
+from lambdalint.data import Architecture, Runtime, architecture_for_cpu
+from lambdalint.model.distributions import Distribution, distributions
+
+if TYPE_CHECKING:
+    from packaging.tags import Tag
+
+    from lambdalint.model.deployment import Artifact
+    from lambdalint.rules import Context
+
+WHEEL_LIMIT = 64 * 1024
+# When one tag fails several ways, the first of these is the one worth telling.
+PRIORITY = ("LL203", "LL205", "LL202", "LL204", "LL201", "LL206")
+_MANYLINUX = re.compile(r"manylinux_(\d+)_(\d+)_(.+)")
+_LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    rule: str
+    distribution: Distribution
+    tags: tuple[str, ...]
+    reason: str  # what is wrong, in the user's terms
+
+
+@cache
+def supported_tags(runtime: Runtime, arch: Architecture) -> frozenset[Tag]:
+    from packaging.tags import compatible_tags, cpython_tags
+
+    platforms = [*manylinux_platforms(runtime.glibc, arch.cpu), f"linux_{arch.cpu}"]
+    abi = f"cp{runtime.python[0]}{runtime.python[1]}"
+    tags = [*cpython_tags(runtime.python, abis=[abi], platforms=platforms),
+            *compatible_tags(runtime.python, interpreter=abi, platforms=platforms)]
+    return frozenset(tags)
+
+
+def manylinux_platforms(glibc: tuple[int, int], cpu: str) -> list[str]:
+    """Every manylinux platform tag a system with this glibc accepts (PEP 600 and legacy)."""
+    major, newest = glibc
+    platforms = [f"manylinux_{major}_{minor}_{cpu}" for minor in range(newest, 4, -1)]
+    for legacy, (_, minor) in _LEGACY_MANYLINUX.items():
+        legacy_cpus = ("x86_64", "i686") if legacy != "manylinux2014" else (cpu,)
+        if minor <= newest and cpu in legacy_cpus:
+            platforms.append(f"{legacy}_{cpu}")
+    return platforms
+
+
+def wheel_tags(artifact: Artifact, dist: Distribution, ctx: Context) -> tuple[str, ...]:
+    """The ``Tag:`` lines of a distribution's WHEEL file (empty for non-wheel installs)."""
+    assert artifact.tree is not None
+    member = artifact.tree.by_name.get(dist.dist_info + "WHEEL")
+    data = ctx.read(artifact, member, WHEEL_LIMIT) if member is not None else None
+    if not data:
+        return ()
+    headers = HeaderParser().parsestr(data.decode("utf-8", "replace"))
+    return tuple(tag.strip() for tag in headers.get_all("Tag") or [] if tag.strip())
+
+
+def verdicts(artifact: Artifact, runtime: Runtime, arch: Architecture,
+             ctx: Context) -> list[Verdict]:
+    """One verdict per distribution whose wheel tags cannot load on the target."""
+    key = f"wheel_verdicts:{runtime.id}:{arch.id}"
+    cached = artifact.cache.get(key)
+    if isinstance(cached, list):
+        return cached
+    from packaging.tags import parse_tag
+
+    supported = supported_tags(runtime, arch)
+    found: list[Verdict] = []
+    for dist in distributions(artifact, ctx):
+        tags = wheel_tags(artifact, dist, ctx)
+        parsed = [t for text in tags for t in _parse(parse_tag, text)]
+        if not parsed or any(t in supported for t in parsed):
+            continue
+        found.append(_verdict(dist, tags, parsed, runtime, arch, supported))
+    artifact.cache[key] = found
+    return found
+
+
+def _parse(parse_tag: object, text: str) -> frozenset[Tag]:
+    try:
+        return parse_tag(text)  # type: ignore[operator,no-any-return]
+    except ValueError:  # not a tag: nothing to judge
+        return frozenset()
+
+
+def _verdict(dist: Distribution, tags: tuple[str, ...], parsed: list[Tag], runtime: Runtime,
+             arch: Architecture, supported: frozenset[Tag]) -> Verdict:
+    interpreters = {(t.interpreter, t.abi) for t in supported}
+    platforms = {t.platform for t in supported}
+    best: tuple[int, int, str, str] | None = None
+    for tag in parsed:
+        failures = []
+        platform_failure = None if tag.platform in platforms else \
+            _platform_failure(tag.platform, runtime, arch)
+        if platform_failure is not None:
+            failures.append(platform_failure)
+        if (tag.interpreter, tag.abi) not in interpreters:
+            failures.append(_interpreter_failure(tag, runtime))
+        ranked = min(failures, key=lambda f: PRIORITY.index(f[0]))
+        candidate = (len(failures), PRIORITY.index(ranked[0]), ranked[0], ranked[1])
+        if best is None or candidate < best:
+            best = candidate
+    assert best is not None
+    return Verdict(rule=best[2], distribution=dist, tags=tags, reason=best[3])
+
+
+def _platform_failure(platform: str, runtime: Runtime, arch: Architecture) -> tuple[str, str]:
+    if platform.startswith("macosx"):
+        return "LL203", f"built for macOS ({platform}), not Linux"
+    if platform.startswith("win"):
+        return "LL203", f"built for Windows ({platform}), not Linux"
+    if platform.startswith("musllinux"):
+        return "LL205", (f"built for musl libc ({platform}); Lambda's "
+                         f"{runtime.os} uses glibc")
+    glibc, cpu = _linux_platform(platform)
+    if cpu is None:
+        return "LL206", f"built for the platform {platform}"
+    if cpu != arch.cpu:
+        other = architecture_for_cpu(cpu)
+        return "LL202", (f"built for {other.id if other else cpu} ({platform}), but the "
+                         f"function runs on {arch.id}")
+    if glibc is not None and glibc > runtime.glibc:
+        return "LL204", (f"built for glibc {glibc[0]}.{glibc[1]} ({platform}), but "
+                         f"{runtime.id} runs on {runtime.os} with glibc "
+                         f"{runtime.glibc[0]}.{runtime.glibc[1]}")
+    return "LL206", f"built for the platform {platform}"
+
+
+def _linux_platform(platform: str) -> tuple[tuple[int, int] | None, str | None]:
+    """(glibc, cpu) of a manylinux or linux platform tag; (None, None) for anything else."""
+    match = _MANYLINUX.fullmatch(platform)
+    if match:
+        return (int(match.group(1)), int(match.group(2))), match.group(3)
+    for legacy, glibc in _LEGACY_MANYLINUX.items():
+        if platform.startswith(legacy + "_"):
+            return glibc, platform[len(legacy) + 1:]
+    if platform.startswith("linux_"):
+        return None, platform[len("linux_"):]
+    return None, None
+
+
+def _interpreter_failure(tag: Tag, runtime: Runtime) -> tuple[str, str]:
+    wanted = f"cp{runtime.python[0]}{runtime.python[1]}"
+    if tag.interpreter.startswith("cp"):
+        built = f"{tag.interpreter[2]}.{tag.interpreter[3:]}"
+        what = "the stable ABI of CPython" if tag.abi == "abi3" else "CPython"
+        return "LL201", (f"built for {what} {built} ({tag.interpreter}-{tag.abi}), but "
+                         f"{runtime.id} needs {wanted} or a compatible abi3 build")
+    return "LL206", (f"built for the interpreter {tag.interpreter}-{tag.abi}, not CPython "
+                     f"{runtime.python_version}")
