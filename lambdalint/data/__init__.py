@@ -136,6 +136,12 @@ def architectures() -> dict[str, Architecture]:
     return table
 
 
+@functools.cache
+def elf_machine_name(machine: int) -> str:
+    names: dict[str, str] = _load("architectures.json")["elf_machine_names"]
+    return names.get(str(machine), f"ELF machine {machine}")
+
+
 def architecture_for_cpu(cpu: str) -> Architecture | None:
     return next((a for a in architectures().values() if a.cpu == cpu), None)
 

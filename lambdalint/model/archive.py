@@ -118,8 +118,12 @@ class Tree:
     def unzipped_size(self) -> int:
         return sum(m.size for m in self.members if not m.is_dir)
 
-    def read(self, member: Member, limit: int) -> bytes:
-        """At most ``limit`` bytes from the start of ``member``; raises MemberError."""
+    def read(self, member: Member, limit: int, offset: int = 0) -> bytes:
+        """At most ``limit`` bytes of ``member`` from ``offset``; raises MemberError.
+
+        Memory is bounded by ``limit`` whatever the offset: compressed data before it is
+        decompressed and dropped as it goes.
+        """
         raise NotImplementedError
 
     def close(self) -> None:
@@ -186,7 +190,7 @@ class ZipTree(Tree):
             raise
         return zipfile.ZipFile(self._view)
 
-    def read(self, member: Member, limit: int) -> bytes:
+    def read(self, member: Member, limit: int, offset: int = 0) -> bytes:
         if member.encrypted:
             raise MemberError("entry is encrypted")
         info = self._info_for(member)
@@ -197,9 +201,12 @@ class ZipTree(Tree):
         limit = max(0, limit)
         try:
             if method in (zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
-                return self._read_capped_codec(info, limit)
+                return self._read_capped_codec(info, offset + limit)[offset:]
             assert self._zip is not None
             with self._zip.open(info) as stream:
+                if offset:
+                    # A forward seek decompresses and drops the data in between, in chunks.
+                    stream.seek(min(offset, info.file_size))
                 return stream.read(limit)
         except MemberError:
             raise
@@ -319,11 +326,12 @@ class FolderTree(Tree):
                       compressed_size=st.st_size, mode=st.st_mode, is_dir=is_dir,
                       is_symlink=is_link)
 
-    def read(self, member: Member, limit: int) -> bytes:
+    def read(self, member: Member, limit: int, offset: int = 0) -> bytes:
         if member.is_symlink or member.is_dir:
             raise MemberError("not a regular file")
         # Never follow a link swapped in since the walk: it could lead out of the folder.
-        return _read_regular_file(self.path / self._fs_name(member), limit, follow=False)
+        return _read_regular_file(self.path / self._fs_name(member), limit, follow=False,
+                                  offset=offset)
 
     def _fs_name(self, member: Member) -> str:
         return self._fs_names.get(member.name.rstrip("/"), member.name)
@@ -348,9 +356,9 @@ class SingleFileTree(Tree):
         self.anomalies = []
         self.file_size = st.st_size
 
-    def read(self, member: Member, limit: int) -> bytes:
+    def read(self, member: Member, limit: int, offset: int = 0) -> bytes:
         # The user named this file, so a symlink to it is followed.
-        return _read_regular_file(self.path, limit, follow=True)
+        return _read_regular_file(self.path, limit, follow=True, offset=offset)
 
 
 def is_zip_file(path: Path) -> bool:
@@ -400,7 +408,7 @@ def _relative(filename: object, root: Path) -> str:
     return "the folder" if rel == "." else rel
 
 
-def _read_regular_file(path: Path, limit: int, *, follow: bool) -> bytes:
+def _read_regular_file(path: Path, limit: int, *, follow: bool, offset: int = 0) -> bytes:
     # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever;
     # the fstat below then refuses it (and devices, sockets) before any read.
     flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -414,6 +422,7 @@ def _read_regular_file(path: Path, limit: int, *, follow: bool) -> bytes:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise MemberError("not a regular file")
         with open(fd, "rb", closefd=False) as handle:
+            handle.seek(max(0, offset))
             return _read_at_most(handle, max(0, limit))
     except OSError as exc:
         raise MemberError(exc.strerror or _reason(exc)) from None

@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING
 
 from lambdalint.data import Architecture, Runtime, architecture_for_cpu
 from lambdalint.model.distributions import Distribution, distributions
+from lambdalint.model.layout import site_root, top_level
 
 if TYPE_CHECKING:
     from packaging.tags import Tag
 
+    from lambdalint.model.archive import Member
+    from lambdalint.model.binaries import Binary
     from lambdalint.model.deployment import Artifact
     from lambdalint.rules import Context
 
@@ -165,3 +168,113 @@ def _interpreter_failure(tag: Tag, runtime: Runtime) -> tuple[str, str]:
                          f"{runtime.id} needs {wanted} or a compatible abi3 build")
     return "LL206", (f"built for the interpreter {tag.interpreter}-{tag.abi}, not CPython "
                      f"{runtime.python_version}")
+
+
+# ---- binaries, judged from their bytes and names ---------------------------------------
+
+# name.cpython-312-x86_64-linux-gnu.so, name.cpython-312-darwin.so, …-linux-musl.so
+_EXTENSION_SUFFIX = re.compile(r"\.cpython-(\d)(\d+)[a-z]*-(?P<platform>[a-z0-9_-]+)\.so$")
+BINARY_HEADER_LIMIT = 64
+
+
+@dataclass(frozen=True)
+class BinaryVerdict:
+    rule: str
+    member: str
+    owner: str  # the distribution (name version) or top-level folder it belongs to
+    reason: str
+
+
+def binary_verdicts(artifact: Artifact, runtime: Runtime, arch: Architecture,
+                    ctx: Context) -> list[BinaryVerdict]:
+    """Every shared object that cannot load on the target, whether or not a tag covers it.
+
+    A binary installed by a distribution with wheel tags is trusted to the tags for what only
+    a deep read shows (glibc, musl): its ELF header alone is read. A binary no tag covers is
+    read deeply. Binaries of a distribution whose tags already failed are not judged again.
+    """
+    key = f"binary_verdicts:{runtime.id}:{arch.id}"
+    cached = artifact.cache.get(key)
+    if isinstance(cached, list):
+        return cached
+    from lambdalint.model.binaries import BINARY_NAME, identify
+
+    assert artifact.tree is not None
+    judged = {v.distribution.dist_info for v in verdicts(artifact, runtime, arch, ctx)}
+    tagged: dict[str, Distribution] = {}
+    for dist in distributions(artifact, ctx):
+        if wheel_tags(artifact, dist, ctx):
+            tagged.update(dict.fromkeys(dist.files, dist))
+    found: list[BinaryVerdict] = []
+    for member in artifact.tree.files():
+        if not BINARY_NAME.search(member.name):
+            continue
+        owner_dist = tagged.get(member.name)
+        if owner_dist is not None and owner_dist.dist_info in judged:
+            continue
+
+        def read(offset: int, size: int, member: Member = member) -> bytes:
+            return ctx.read(artifact, member, size, offset) or b""
+
+        binary = identify(read, deep=owner_dist is None)
+        failures = [*_name_failures(member.name, runtime, arch),
+                    *_byte_failures(binary, runtime, arch)]
+        if failures:
+            rule, reason = min(failures, key=lambda f: PRIORITY.index(f[0]))
+            owner = (owner_dist.size_key if owner_dist
+                     else top_level(member.name, site_root(artifact, member.name) or ""))
+            found.append(BinaryVerdict(rule, member.name, owner, reason))
+    artifact.cache[key] = found
+    return found
+
+
+def _name_failures(name: str, runtime: Runtime, arch: Architecture) -> list[tuple[str, str]]:
+    if name.endswith(".pyd"):
+        return [("LL203", "a Windows extension module (.pyd)")]
+    match = _EXTENSION_SUFFIX.search(name)
+    if match is None:
+        return []
+    failures = []
+    platform = match.group("platform")
+    if platform.startswith("darwin"):
+        failures.append(("LL203", f"named for macOS (cpython-…-{platform}.so)"))
+    elif platform.endswith("linux-musl"):
+        failures.append(("LL205", f"named for musl libc (…-{platform}.so)"))
+    cpu = platform.split("-", 1)[0]
+    if platform.endswith(("linux-gnu", "linux-musl")) and cpu != arch.cpu:
+        failures.append(("LL202", f"named for {cpu} (…-{platform}.so), not {arch.cpu}"))
+    version = (int(match.group(1)), int(match.group(2)))
+    if version != runtime.python:
+        failures.append(("LL201", f"named for CPython {version[0]}.{version[1]} "
+                                  f"(.cpython-{version[0]}{version[1]}-…), so {runtime.id} "
+                                  "does not recognise it as an extension module"))
+    return failures
+
+
+def _byte_failures(binary: Binary | None, runtime: Runtime,
+                   arch: Architecture) -> list[tuple[str, str]]:
+    from lambdalint.data import elf_machine_name
+
+    if binary is None:
+        return []
+    if binary.format == "mach-o":
+        return [("LL203", "a Mach-O (macOS) binary: \"invalid ELF header\" at import")]
+    if binary.format == "pe":
+        return [("LL203", "a Windows PE binary: \"invalid ELF header\" at import")]
+    failures = []
+    if binary.bits == 32:
+        failures.append(("LL202", f"a 32-bit ELF ({elf_machine_name(binary.machine or 0)}): "
+                                  "\"wrong ELF class: ELFCLASS32\""))
+    elif binary.big_endian:
+        failures.append(("LL202", "a big-endian ELF"))
+    elif binary.machine != arch.elf_machine:
+        failures.append(("LL202", f"an ELF for {elf_machine_name(binary.machine or 0)}, but "
+                                  f"the function runs on {arch.id}"))
+    if binary.musl:
+        failures.append(("LL205", "linked against musl libc, which Amazon Linux does not "
+                                  "have"))
+    if binary.glibc is not None and binary.glibc > runtime.glibc:
+        failures.append(("LL204", f"needs GLIBC_{binary.glibc[0]}.{binary.glibc[1]}, but "
+                                  f"{runtime.id} runs on {runtime.os} with glibc "
+                                  f"{runtime.glibc[0]}.{runtime.glibc[1]}"))
+    return failures

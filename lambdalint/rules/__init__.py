@@ -33,8 +33,8 @@ class Context:
     read_failures: list[Finding] = field(default_factory=list)
     _failed: set[tuple[str, str]] = field(default_factory=set)
 
-    def read(self, artifact: Artifact, member: Member, limit: int | None = None) -> \
-            bytes | None:
+    def read(self, artifact: Artifact, member: Member, limit: int | None = None,
+             offset: int = 0) -> bytes | None:
         """Up to ``limit`` bytes of a member (capped), or None if it cannot be read.
 
         A member that cannot be read is reported once (LL001) however many rules ask.
@@ -43,7 +43,7 @@ class Context:
             return None  # an encrypted entry is LL105's finding, not a read failure
         cap = self.max_member_size if limit is None else min(limit, self.max_member_size)
         try:
-            return artifact.tree.read(member, cap)
+            return artifact.tree.read(member, cap, offset)
         except MemberError as exc:
             key = (artifact.path, member.name)
             if key not in self._failed:

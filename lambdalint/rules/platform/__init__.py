@@ -8,8 +8,8 @@ from typing import ClassVar
 from lambdalint.advice import pip_install
 from lambdalint.data import architectures
 from lambdalint.finding import Finding
-from lambdalint.model.deployment import Deployment
-from lambdalint.model.platform import verdicts
+from lambdalint.model.deployment import Artifact, Deployment
+from lambdalint.model.platform import BinaryVerdict, binary_verdicts, verdicts
 from lambdalint.rules import Context, Rule
 
 
@@ -38,3 +38,23 @@ class WheelVerdictRule(Rule):
                              f"manylinux_2_x up to glibc {runtime.glibc[0]}.{runtime.glibc[1]})"),
                     fix=pip_install(runtime, arch.id, dist.root.rstrip("/") or ".",
                                     f"{dist.name}=={dist.version}"))
+            yield from self._binaries(artifact, binary_verdicts(artifact, runtime, arch, ctx),
+                                      runtime.id, arch.id)
+
+    def _binaries(self, artifact: Artifact, found: list[BinaryVerdict], runtime: str,
+                  arch: str) -> Iterator[Finding]:
+        """One finding per owner (distribution or top-level folder), not per file."""
+        by_owner: dict[str, list[BinaryVerdict]] = {}
+        for verdict in found:
+            if verdict.rule == self.id:
+                by_owner.setdefault(verdict.owner, []).append(verdict)
+        for owner, group in sorted(by_owner.items()):
+            first = group[0]
+            more = (f" ({len(group) - 1} more binar{'y' if len(group) == 2 else 'ies'} of "
+                    f"{owner} likewise)") if len(group) > 1 else ""
+            yield self.finding(
+                artifact, member=first.member, key=f"binary:{owner}",
+                message=f"{first.member} is {first.reason}: {self.symptom}{more}",
+                fix=f"rebuild or reinstall {owner} for {runtime} on {arch} (manylinux2014 "
+                    "wheels via pip --platform, or build in the public.ecr.aws/lambda/python "
+                    "image)")
