@@ -9,7 +9,8 @@ class ExtensionAbiMismatch(WheelVerdictRule):
     ## What it does
     Checks every installed distribution's `WHEEL` tags: a build tagged for another CPython
     (`cp311` on `python3.12`) is reported, unless it is a stable-ABI (`abi3`) build for the
-    same or an older Python.
+    same or an older Python. An extension module no wheel tag covers is judged by its file
+    name (`_x.cpython-311-x86_64-linux-gnu.so` on `python3.12`).
 
     ## Why is this bad?
     Extension modules are built for one CPython version. Python 3.12 does not even look at

@@ -8,7 +8,9 @@ class ExtensionArchMismatch(WheelVerdictRule):
     """
     ## What it does
     Checks the CPU in every installed distribution's wheel platform tags against the
-    function's architecture: `x86_64` wheels on an `arm64` function, or the reverse.
+    function's architecture: `x86_64` wheels on an `arm64` function, or the reverse. Shared
+    objects no wheel tag covers are judged from their ELF header (machine 62 is x86_64, 183
+    is aarch64; 32-bit and big-endian ELF files too) and from their extension-name CPU.
 
     ## Why is this bad?
     A shared object for another CPU cannot be loaded: glibc skips it and reports

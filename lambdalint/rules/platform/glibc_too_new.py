@@ -9,7 +9,8 @@ class GlibcTooNew(WheelVerdictRule):
     ## What it does
     Checks `manylinux_2_NN` wheel tags against the glibc of the runtime's OS: 2.26 on the
     Amazon Linux 2 runtimes (`python3.8` to `python3.11`), 2.34 on Amazon Linux 2023
-    (`python3.12` and later).
+    (`python3.12` and later). Shared objects no wheel tag covers are judged by the
+    `GLIBC_2.NN` symbol versions they need, read from their version-needs table.
 
     ## Why is this bad?
     pip on a recent Linux picks the newest build, e.g. `manylinux_2_28` for cryptography or

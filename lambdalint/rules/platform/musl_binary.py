@@ -8,7 +8,8 @@ class MuslBinary(WheelVerdictRule):
     """
     ## What it does
     Reports installed distributions whose wheel tags are `musllinux_*`: built on Alpine or
-    in an Alpine container.
+    in an Alpine container; and shared objects whose loader or `DT_NEEDED` names musl
+    (`ld-musl-…`, `libc.musl-…`), or whose name ends in `-linux-musl.so`.
 
     ## Why is this bad?
     Amazon Linux uses glibc; a musl build needs `libc.musl-x86_64.so.1`, which is not there,

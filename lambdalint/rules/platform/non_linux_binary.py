@@ -8,7 +8,8 @@ class NonLinuxBinary(WheelVerdictRule):
     """
     ## What it does
     Reports installed distributions whose wheel tags are for macOS (`macosx_*`) or Windows
-    (`win_*`): a layer built with `pip install` on a developer's Mac or PC.
+    (`win_*`): a layer built with `pip install` on a developer's Mac or PC; and any binary
+    whose bytes are Mach-O (thin or fat) or PE, or that is named `…-darwin.so` or `.pyd`.
 
     ## Why is this bad?
     Lambda runs Linux. A Mach-O or PE binary fails at import with `invalid ELF header`, or
