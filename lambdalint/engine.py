@@ -32,9 +32,9 @@ from lambdalint.model.deployment import (
     Deployment,
     Value,
     classify,
-    infer,
     open_tree,
 )
+from lambdalint.model.inference import infer
 from lambdalint.registry import all_rules, is_known_selector
 from lambdalint.rules import Context, Rule
 from lambdalint.suppress import Selection, apply_pass, read_baseline
@@ -95,7 +95,7 @@ def run(options: Options) -> Result:
     rules = [cls() for cls in all_rules().values() if not cls.meta and selection.enabled(cls.id)]
     steps, done = len(deployments) * len(rules), 0
     for deployment in deployments:
-        infer(deployment)
+        infer(deployment, ctx)
         notes.extend(deployment.inference_notes)
         skipped: list[str] = []
         for rule in rules:

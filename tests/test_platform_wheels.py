@@ -92,3 +92,37 @@ def test_mixed_targets_without_a_given_runtime(tmp_path: Path) -> None:
     run = run_cli(["check", "a-layer.zip", "b-layer.zip", "--runtime", "python3.12",
                    "--architecture", "arm64", "--format", "json"], tmp_path)
     assert not [f for f in run.json["findings"] if "mixed targets" in f["message"]]
+
+
+def test_target_inferred_from_real_wheel_tags_and_elf(tmp_path: Path) -> None:
+    installed = pip_target([MARKUPSAFE], python="3.12", platform="manylinux2014_aarch64",
+                           deps=False)
+    zip_folder(installed, tmp_path / "deps-layer.zip", prefix="python/")
+    run = run_cli(["check", "deps-layer.zip", "--format", "json"], tmp_path)
+    target = run.json["targets"][0]
+    assert (target["runtime"], target["architecture"]) == ("python3.12", "arm64")
+    assert sorted(target["inferred"]) == ["architecture", "runtime"]
+    text = run_cli(["check", "deps-layer.zip"], tmp_path).stdout
+    assert "runtime python3.12 (inferred from the artifacts)" in text
+    assert "architecture arm64 (inferred from the artifacts)" in text
+
+
+def test_abi3_build_says_nothing_about_the_python_version(tmp_path: Path) -> None:
+    installed = pip_target([CRYPTOGRAPHY], python="3.12", platform="manylinux_2_28_aarch64",
+                           deps=False)
+    zip_folder(installed, tmp_path / "deps-layer.zip", prefix="python/")
+    target = run_cli(["check", "deps-layer.zip", "--format", "json"], tmp_path).json[
+        "targets"][0]
+    assert target["runtime"] is None and target["architecture"] == "arm64"
+    assert "LL204" in target["skipped"]  # needs a runtime, which was not guessed
+
+
+def test_real_layers_built_for_different_targets_are_mixed(tmp_path: Path) -> None:
+    for python, platform, name in (("3.11", "manylinux2014_x86_64", "a-layer.zip"),
+                                   ("3.12", "manylinux2014_aarch64", "b-layer.zip")):
+        installed = pip_target([MARKUPSAFE], python=python, platform=platform, deps=False)
+        zip_folder(installed, tmp_path / name, prefix="python/")
+    run = run_cli(["check", "a-layer.zip", "b-layer.zip", "--format", "json"], tmp_path)
+    mixed = sorted(f["message"] for f in run.json["findings"] if f["rule"] == "LL206")
+    assert len(mixed) == 2
+    assert "(arm64, x86_64)" in mixed[0] and "(python3.11, python3.12)" in mixed[1]

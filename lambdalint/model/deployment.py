@@ -6,13 +6,12 @@ guesses silently is worse than one that says it could not tell.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lambdalint.data import Runtime, architecture_for_cpu, runtime, runtime_for_python
+from lambdalint.data import Runtime, runtime
 from lambdalint.model.archive import (
     ArchiveError,
     FolderTree,
@@ -21,6 +20,9 @@ from lambdalint.model.archive import (
     ZipTree,
     is_zip_file,
 )
+
+if TYPE_CHECKING:
+    from lambdalint.model.inference import Evidence
 
 FUNCTION = "function"
 LAYER = "layer"
@@ -121,59 +123,3 @@ def classify(tree: Tree, display: str) -> tuple[str, str]:
     if "layer" in Path(display).name.lower():
         return LAYER, "file name"
     return FUNCTION, "default"
-
-
-# ---- inference -------------------------------------------------------------------------
-
-_SITE_PACKAGES = re.compile(r"(?:^|/)lib/python(3)\.(\d+)/site-packages/")
-# CPython extension suffix (PEP 3149): name.cpython-312-x86_64-linux-gnu.so
-_EXTENSION = re.compile(r"\.cpython-(3)(\d+)-([a-z0-9_]+)-linux-gnu\.so$")
-
-
-@dataclass(frozen=True)
-class Evidence:
-    value: str
-    artifact: str
-    member: str
-
-
-def target_evidence(artifact: Artifact) -> dict[str, list[Evidence]]:
-    """What an artifact's member names say about the runtime and architecture it was built
-    for: one scan per artifact, shared by every deployment that uses it."""
-    cached = artifact.cache.get("target_evidence")
-    if isinstance(cached, dict):
-        return cached
-    found: dict[str, dict[str, Evidence]] = {"runtime": {}, "architecture": {}}
-    if artifact.tree is not None:
-        for member in artifact.tree.members:
-            for field_name, value in _clues(member.name):
-                found[field_name].setdefault(value, Evidence(value, artifact.path, member.name))
-    evidence = {name: list(values.values()) for name, values in found.items()}
-    artifact.cache["target_evidence"] = evidence
-    return evidence
-
-
-def _clues(name: str) -> Iterator[tuple[str, str]]:
-    match = _SITE_PACKAGES.search(name) or _EXTENSION.search(name)
-    if match is None:
-        return
-    rt = runtime_for_python((int(match.group(1)), int(match.group(2))))
-    if rt is not None:
-        yield "runtime", rt.id
-    if match.re is _EXTENSION:
-        arch = architecture_for_cpu(match.group(3))
-        if arch is not None:
-            yield "architecture", arch.id
-
-
-def infer(deployment: Deployment) -> None:
-    """Fill runtime/architecture nobody gave from the artifacts, or say why not."""
-    for field_name in ("runtime", "architecture"):
-        if getattr(deployment, field_name) is not None:
-            continue
-        evidence = [e for a in deployment.artifacts for e in target_evidence(a)[field_name]]
-        values = Counter(e.value for e in evidence)
-        if len(values) == 1:
-            setattr(deployment, field_name, Value(evidence[0].value, "inferred"))
-        elif len(values) > 1:
-            deployment.conflicts[field_name] = evidence
