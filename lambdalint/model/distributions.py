@@ -6,7 +6,6 @@ Built once per artifact and shared by every rule (and every deployment using the
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -44,6 +43,8 @@ def distributions(artifact: Artifact, ctx: Context) -> list[Distribution]:
     found: list[Distribution] = []
     if artifact.tree is not None:
         for member in artifact.tree.files():
+            if not member.name.endswith(".dist-info/RECORD"):
+                continue  # the cheap test first: the pattern below is for the few that pass
             match = _DIST_INFO.match(member.name)
             if not match or site_root(artifact, member.name) != match.group("root"):
                 continue
@@ -60,10 +61,12 @@ def distributions(artifact: Artifact, ctx: Context) -> list[Distribution]:
 
 def _read_record(dist: Distribution, data: bytes) -> None:
     text = data.decode("utf-8", "replace")
-    for row in csv.reader(io.StringIO(text)):
-        if not row or not row[0]:
+    for line in text.splitlines():
+        # RECORD is CSV, but only paths with a comma or quote are quoted: parse just those.
+        path = next(csv.reader([line]), [""])[0] if '"' in line else line.rsplit(",", 2)[0]
+        if not path:
             continue
-        path = row[0].replace("\\", "/")
+        path = path.replace("\\", "/")
         if path.startswith(("/", "../")) or "/../" in path:
             continue  # scripts installed outside the site folder (../../bin/x)
         dist.files.add(dist.root + path)

@@ -102,18 +102,18 @@ class DeadWeight(Rule):
     @staticmethod
     def _category(artifact: Artifact, member: Member, own_tag: str | None,
                   listed: set[str], ctx: Context) -> str | None:
-        parts = member.name.split("/")
-        folders = parts[:-1]
-        if any(p in TOOLING_DIRS for p in folders):
+        folder, _, base = member.name.rpartition("/")
+        folders = set(folder.split("/"))
+        if not TOOLING_DIRS.isdisjoint(folders):
             return "tooling"
         if "__pycache__" in folders:
-            other_version = own_tag is not None and own_tag not in parts[-1]
+            other_version = own_tag is not None and own_tag not in base
             return None if other_version else "pycache"
-        if any(p in TEST_DIRS for p in folders):
+        if not TEST_DIRS.isdisjoint(folders):
             return "tests"
-        in_dist_info = any(p.endswith((".dist-info", ".egg-info")) for p in folders)
-        if not in_dist_info and (any(p in DOC_DIRS for p in folders)
-                                 or member.name.endswith(DOC_SUFFIXES)):
+        in_dist_info = ".dist-info/" in member.name or ".egg-info/" in member.name
+        if not in_dist_info and (not DOC_DIRS.isdisjoint(folders)
+                                 or base.endswith(DOC_SUFFIXES)):
             return "docs"
         if listed and member.name not in listed and not in_dist_info:
             root = site_root(artifact, member.name)

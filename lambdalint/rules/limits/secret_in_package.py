@@ -25,7 +25,9 @@ SECRET_ACCESS_KEY = re.compile(
 
 
 def secret_file_reason(name: str) -> str | None:
-    base = name.rsplit("/", 1)[-1]
+    base = name[name.rfind("/") + 1:]
+    if not base.startswith(".") and base not in SECRET_FILE_NAMES and base != "credentials":
+        return None  # the common case, decided without further string work
     if base.endswith(TEMPLATE_SUFFIXES):
         return None
     if base == ".env" or base.startswith(".env."):
