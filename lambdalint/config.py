@@ -44,6 +44,15 @@ class FunctionConfig:
 
 
 @dataclass
+class LayerConfig:
+    """One `[[layer]]` table: what a layer version declares when it is published."""
+
+    path: Path
+    compatible_runtimes: tuple[str, ...] = ()
+    compatible_architectures: tuple[str, ...] = ()
+
+
+@dataclass
 class Config:
     source: Path | None = None  # the file the values came from
     runtime: str | None = None
@@ -57,6 +66,7 @@ class Config:
     severity_threshold: Severity | None = None
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     functions: list[FunctionConfig] = field(default_factory=list)
+    layers: list[LayerConfig] = field(default_factory=list)
     max_member_size: int = DEFAULT_MAX_MEMBER_BYTES
     max_entries: int = DEFAULT_MAX_ENTRIES
     problems: list[ConfigProblem] = field(default_factory=list)
@@ -133,6 +143,7 @@ class _Reader:
             "severity-threshold": self._threshold,
             "per-file-ignores": self._per_file_ignores,
             "function": self._functions,
+            "layer": self._layers,
             "max-member-size": self._max_member_size,
             "max-entries": self._max_entries,
         }
@@ -247,6 +258,31 @@ class _Reader:
             function = self._function(f"{key}[{number}]", table)
             if function is not None:
                 self.config.functions.append(function)
+
+    def _layers(self, key: str, value: Any) -> None:
+        if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+            self.problem(key, "expected an array of tables ([[layer]])")
+            return
+        known = {"path", "compatible-runtimes", "compatible-architectures"}
+        for number, table in enumerate(value, 1):
+            where = f"{key}[{number}]"
+            for unknown in sorted(set(table) - known):
+                self.problem(f"{where}.{unknown}",
+                             f"unknown key (known keys: {', '.join(sorted(known))})")
+            path = table.get("path")
+            if not isinstance(path, str):
+                self.problem(f"{where}.path", "required: the layer zip")
+                continue
+            runtimes_ = [self.checked_runtime(f"{where}.compatible-runtimes", r)
+                         for r in self._str_list(f"{where}.compatible-runtimes",
+                                                 table.get("compatible-runtimes", [])) or []]
+            archs = [self.checked_architecture(f"{where}.compatible-architectures", a)
+                     for a in self._str_list(f"{where}.compatible-architectures",
+                                             table.get("compatible-architectures", [])) or []]
+            self.config.layers.append(LayerConfig(
+                path=self.base / path,
+                compatible_runtimes=tuple(r for r in runtimes_ if r),
+                compatible_architectures=tuple(a for a in archs if a)))
 
     def _function(self, where: str, table: dict[str, Any]) -> FunctionConfig | None:
         known = {"name", "code", "handler", "runtime", "architecture", "layers", "events"}

@@ -253,6 +253,10 @@ class _Inputs:
                                          message=f"{display}: {artifact.error}"))
         elif role is None:
             artifact.role, artifact.classified_by = classify(artifact.tree, display)
+        for declared in self.config.layers:
+            if Path(os.path.normpath(declared.path)) == key:
+                artifact.compatible_runtimes = declared.compatible_runtimes
+                artifact.compatible_architectures = declared.compatible_architectures
         self.artifacts[key] = artifact
         return artifact
 

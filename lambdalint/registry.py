@@ -27,6 +27,7 @@ RULE_MODULES = (
     "lambdalint.rules.platform.glibc_too_new",
     "lambdalint.rules.platform.musl_binary",
     "lambdalint.rules.platform.wheel_tag_incompatible",
+    "lambdalint.rules.platform.layer_incompatible_runtime",
     "lambdalint.rules.platform.deprecated_runtime",
     "lambdalint.rules.limits.unzipped_size_limit",
     "lambdalint.rules.limits.zipped_size_limit",

@@ -361,3 +361,17 @@ def test_deprecated_runtime_follows_the_dates(tmp_path: Path, today: str,
         assert "python3.10 is deprecated since 2026-10-31" in message
         assert "2027-02-01" in message and "2027-03-03" in message
         assert "move to python3.14" in message
+
+
+def test_layer_declarations_are_validated(tmp_path: Path) -> None:
+    zips(tmp_path, fn=[Entry("app.py")], deps=GOOD_LAYER)
+    (tmp_path / "lambdalint.toml").write_text(
+        '[[layer]]\npath = "deps.zip"\ncompatible-runtimes = ["python3.12", "python9.9"]\n'
+        'compatible-archs = ["arm64"]\n')
+    code, report = json_run(tmp_path, "fn.zip", "deps.zip", "--runtime", "python3.11")
+    problems = sorted(f["message"].split(":")[0] for f in report["findings"]
+                      if f["rule"] == "LL003")
+    assert problems == ["layer[1].compatible-archs", "layer[1].compatible-runtimes"]
+    (mismatch,) = [f for f in report["findings"] if f["rule"] == "LL207"]
+    assert mismatch["path"] == "deps.zip" and "python3.12" in mismatch["message"]
+    assert code == 2

@@ -72,7 +72,7 @@ def parse(block: str) -> Spec:
             spec = ArtifactSpec(name.strip())
             rest = rest.strip()
             if rest.startswith("text="):
-                spec.raw = rest[len("text="):]
+                spec.raw = rest[len("text="):].replace("\\n", "\n")
             artifacts.append(spec)
             continue
         artifacts[-1].entries.append(_entry(line.strip()))

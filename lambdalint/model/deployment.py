@@ -41,6 +41,9 @@ class Artifact:
     classified_by: str  # flag | config | contents | file name | default
     tree: Tree | None = None  # None when unreadable
     error: str | None = None
+    # What a layer declares when it is published (config or template); empty: nothing said.
+    compatible_runtimes: tuple[str, ...] = ()
+    compatible_architectures: tuple[str, ...] = ()
     # Views derived from the tree, built once however many deployments share the artifact.
     cache: dict[str, object] = field(default_factory=dict, repr=False)
 
