@@ -109,7 +109,7 @@ def run(options: Options) -> Result:
                 continue
             raw.extend(_run_rule(rule, deployment, ctx, notes))
         targets.append(_target_report(deployment, skipped))
-    raw.extend(ctx.read_failures)
+    raw.extend(ctx.meta_findings)
     reported = apply_pass(raw, config=config, baseline=baseline)
     for artifact in inputs.artifacts.values():
         if artifact.tree is not None:

@@ -29,6 +29,7 @@ RULE_MODULES = (
     "lambdalint.rules.platform.wheel_tag_incompatible",
     "lambdalint.rules.platform.layer_incompatible_runtime",
     "lambdalint.rules.platform.deprecated_runtime",
+    "lambdalint.rules.platform.syntax_not_supported_by_runtime",
     "lambdalint.rules.limits.unzipped_size_limit",
     "lambdalint.rules.limits.zipped_size_limit",
     "lambdalint.rules.limits.too_many_layers",

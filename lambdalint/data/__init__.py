@@ -146,6 +146,24 @@ def architecture_for_cpu(cpu: str) -> Architecture | None:
     return next((a for a in architectures().values() if a.cpu == cpu), None)
 
 
+@dataclass(frozen=True)
+class SyntaxFeature:
+    id: str
+    python: tuple[int, int]  # the first version whose parser accepts it
+    description: str
+
+
+@functools.cache
+def syntax_features() -> dict[str, SyntaxFeature]:
+    table: dict[str, SyntaxFeature] = {}
+    for row in _load("syntax.json")["features"]:
+        feature = SyntaxFeature(row["id"], _version(row["python"]), row["description"])
+        if feature.id in table or not feature.description:
+            raise DataError(f"syntax.json: {feature.id}: duplicate id or empty description")
+        table[feature.id] = feature
+    return table
+
+
 @functools.cache
 def quotas() -> Quotas:
     raw = _load("quotas.json")

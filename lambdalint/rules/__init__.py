@@ -30,7 +30,10 @@ class Context:
 
     max_member_size: int
     today: dt.date
-    read_failures: list[Finding] = field(default_factory=list)
+    # LL001/LL002 found while reading or parsing, whichever rule asked first.
+    meta_findings: list[Finding] = field(default_factory=list)
+    # Views shared by every rule and deployment of the run (parsed modules by content hash).
+    cache: dict[str, object] = field(default_factory=dict)
     _failed: set[tuple[str, str]] = field(default_factory=set)
 
     def read(self, artifact: Artifact, member: Member, limit: int | None = None,
@@ -48,7 +51,7 @@ class Context:
             key = (artifact.path, member.name)
             if key not in self._failed:
                 self._failed.add(key)
-                self.read_failures.append(Finding(
+                self.meta_findings.append(Finding(
                     rule="LL001", path=artifact.path, member=member.name,
                     message=f"cannot read {member.name}: {exc}; the checks that need its "
                             "contents were skipped for it"))

@@ -46,6 +46,45 @@ class UnreadableInput(Rule):
     meta = True
 
 
+class UnparsableSource(Rule):
+    """
+    ## What it does
+    Reports a module of the function's own code that cannot be parsed as Python at all
+    (libcst's parser accepts the grammar of every version up to 3.14, so this is not a
+    version question: see LL209 for that). It is reported when a code check reads the
+    module; the other code checks skip that file.
+
+    ## Why is this bad?
+    The runtime fails the cold start with `Runtime.UserCodeSyntaxError` on every invocation.
+
+    ## Example
+    ```deployment
+    lambdalint check --runtime python3.12 --handler app.handler function.zip
+    function.zip:
+        app.py  text=def handler(event, context) return 1\n
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check --runtime python3.12 --handler app.handler function.zip
+    function.zip:
+        app.py  text=def handler(event, context): return 1\n
+    ```
+
+    ## Fix
+    Fix the syntax error; `python3.12 -m py_compile app.py` with the runtime's Python shows it.
+
+    ## References
+    - [Lambda function errors in Python](https://docs.aws.amazon.com/lambda/latest/dg/python-exceptions.html)
+    """
+
+    id = "LL002"
+    name = "unparsable-source"
+    severity = Severity.ERROR
+    summary = "A module of the function's own code that no Python version can parse"
+    meta = True
+
+
 class ConfigError(Rule):
     """
     ## What it does
