@@ -51,3 +51,11 @@ def test_zip_only_json_check_imports_no_heavy_module() -> None:
     assert ("LL104", "my_function/config.json") in {(f["rule"], f["member"]) for f in findings}
     # machine formats do not need rich either: only the terminal report uses it
     assert probe["heavy"] == []
+
+
+def test_clean_code_is_not_parsed_with_libcst() -> None:
+    # python3.12 with a handler: LL209 reads the modules, finds nothing that 3.12 could not
+    # parse (and the interpreter's own parser accepts them), so libcst is never imported.
+    probe = _probe("check", "--format", "json", "--config", "examples/lambdalint.toml")
+    assert probe["code"] == 1
+    assert "libcst" not in probe["modules"]

@@ -57,6 +57,8 @@ def test_every_row_has_a_snippet_and_is_detected() -> None:
 
     for feature_id, code in SNIPPETS.items():
         assert feature_id in used_features(cst.parse_module(code)), feature_id
+        # the lexical hint that decides whether a module is parsed at all must not miss it
+        assert syntax_features()[feature_id].hint.search(code.encode()), feature_id
 
 
 @pytest.mark.parametrize("minor", range(8, 15))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,13 +152,15 @@ class SyntaxFeature:
     id: str
     python: tuple[int, int]  # the first version whose parser accepts it
     description: str
+    hint: re.Pattern[bytes]  # matches every use of the feature (and some non-uses)
 
 
 @functools.cache
 def syntax_features() -> dict[str, SyntaxFeature]:
     table: dict[str, SyntaxFeature] = {}
     for row in _load("syntax.json")["features"]:
-        feature = SyntaxFeature(row["id"], _version(row["python"]), row["description"])
+        feature = SyntaxFeature(row["id"], _version(row["python"]), row["description"],
+                                re.compile(row["hint"].encode()))
         if feature.id in table or not feature.description:
             raise DataError(f"syntax.json: {feature.id}: duplicate id or empty description")
         table[feature.id] = feature

@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from lambdalint.data import syntax_features
+from lambdalint.data import SyntaxFeature, syntax_features
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.deployment import Deployment
+from lambdalint.model.distributions import owner_of
 from lambdalint.model.source import own_modules
 from lambdalint.rules import Context, Rule
 
@@ -61,6 +62,9 @@ class SyntaxNotSupportedByRuntime(Rule):
         runtime = deployment.target_runtime
         assert runtime is not None
         features = syntax_features()
+        newer = [f for f in features.values() if f.python > runtime.python]
+        if not newer or not self._hinted(deployment, ctx, newer):
+            return  # nothing could fail: no need to parse (or even import libcst)
         for module in own_modules(deployment, ctx):
             for feature_id, node in used_features(module.tree).items():
                 feature = features[feature_id]
@@ -76,6 +80,36 @@ class SyntaxNotSupportedByRuntime(Rule):
                              f"{module.name} fails with Runtime.UserCodeSyntaxError"),
                     fix=f"rewrite it for Python {runtime.python_version}, or move to "
                         f"python{needed} or later")
+
+
+    @staticmethod
+    def _hinted(deployment: Deployment, ctx: Context, newer: list[SyntaxFeature]) -> bool:
+        """Whether any of the function's own-looking modules may use a newer feature, or
+        fails to parse (then libcst must say whether it is LL002 or newer syntax)."""
+        function = deployment.function
+        if function is None or function.tree is None:
+            return False
+        vendored = owner_of(function, ctx)
+        for member in function.tree.files():
+            if not member.name.endswith(".py"):
+                continue
+            if member.name.split("/", 1)[0].removesuffix(".py") in vendored:
+                continue
+            data = ctx.read(function, member)
+            if data and (any(f.hint.search(data) for f in newer) or not _parses(data)):
+                return True
+        return False
+
+
+def _parses(source: bytes) -> bool:
+    """Whether the running interpreter's own parser (C, fast) accepts the module."""
+    import ast
+
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return False
+    return True
 
 
 def used_features(tree: cst.Module) -> dict[str, cst.CSTNode]:
