@@ -31,7 +31,8 @@ OUT = Path.home() / ".cache" / "lambdalint-bench"
 LAYERS = {
     "numpy-layer.zip": ["numpy==2.1.3"],
     "pandas-layer.zip": ["pandas==2.2.3", "python-dateutil", "pytz", "tzdata"],
-    "pydantic-layer.zip": ["pydantic==2.9.2"],
+    "pydantic-layer.zip": ["pydantic==2.9.2", "sqlalchemy==2.0.36", "psycopg2-binary==2.9.10",
+                           "pyyaml==6.0.2", "orjson==3.10.11"],
     "crypto-layer.zip": ["cryptography==43.0.3", "cffi", "pillow==11.0.0", "lxml==5.3.0"],
     "aws-layer.zip": ["boto3==1.35.60", "requests==2.32.3"],
 }
