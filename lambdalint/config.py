@@ -219,7 +219,7 @@ class _Reader:
 
     def _severity(self, key: str, value: Any) -> None:
         if not isinstance(value, dict):
-            self.problem(key, "expected a table such as { LL505 = \"error\" }")
+            self.problem(key, "expected a table such as { LL602 = \"error\" }")
             return
         for rule, level in value.items():
             try:
