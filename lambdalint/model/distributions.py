@@ -6,6 +6,7 @@ Built once per artifact and shared by every rule (and every deployment using the
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -18,22 +19,36 @@ if TYPE_CHECKING:
 
 _DIST_INFO = re.compile(r"^(?P<root>.*?)(?P<dir>(?P<name>[^/]+?)-(?P<version>[^/-]+)\.dist-info)/"
                         r"RECORD$")
+_EGG_INFO = re.compile(r"^(?P<root>.*?)(?P<dir>(?P<name>[^/]+?)-(?P<version>[^/-]+?)"
+                       r"(?:-py\d+\.\d+)?\.egg-info)/PKG-INFO$")
 # RECORD files list every installed file; a few hundred KB for the largest (botocore).
 RECORD_LIMIT = 4 * 1024 * 1024
+METADATA_LIMIT = 1024 * 1024
 
 
 @dataclass
 class Distribution:
     name: str
     version: str
-    dist_info: str  # the *.dist-info/ folder, as a member prefix
+    dist_info: str  # the *.dist-info/ (or *.egg-info/) folder, as a member prefix
     root: str  # the site folder it is installed in, as a member prefix
     files: set[str] = field(default_factory=set)  # member names listed in RECORD
     top_levels: set[str] = field(default_factory=set)
+    requires: list[str] = field(default_factory=list)  # Requires-Dist, as written
+    metadata_read: bool = False
 
     @property
     def size_key(self) -> str:
         return f"{self.name} {self.version}"
+
+    @property
+    def key(self) -> str:
+        """The normalized name (PEP 503): how requirements refer to it."""
+        return normalize(self.name)
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def distributions(artifact: Artifact, ctx: Context) -> list[Distribution]:
@@ -55,6 +70,7 @@ def distributions(artifact: Artifact, ctx: Context) -> list[Distribution]:
             if data is not None:
                 _read_record(dist, data)
             found.append(dist)
+        found.extend(_egg_infos(artifact, ctx))
     artifact.cache["distributions"] = found
     return found
 
@@ -73,6 +89,74 @@ def _read_record(dist: Distribution, data: bytes) -> None:
         head = path.split("/", 1)[0]
         if not head.endswith((".dist-info", ".data")):
             dist.top_levels.add(head[:-3] if head.endswith(".py") else head)
+
+
+def _egg_infos(artifact: Artifact, ctx: Context) -> list[Distribution]:
+    """setuptools' older format: PKG-INFO, requires.txt, top_level.txt, installed-files.txt."""
+    assert artifact.tree is not None
+    found = []
+    for member in artifact.tree.files():
+        if not member.name.endswith(".egg-info/PKG-INFO"):
+            continue
+        match = _EGG_INFO.match(member.name)
+        if not match or site_root(artifact, member.name) != match.group("root"):
+            continue
+        folder = match.group("root") + match.group("dir") + "/"
+        dist = Distribution(name=match.group("name"), version=match.group("version"),
+                            dist_info=folder, root=match.group("root"))
+        top = _member_text(artifact, folder + "top_level.txt", ctx)
+        dist.top_levels.update(line.strip() for line in top.splitlines() if line.strip())
+        for line in _member_text(artifact, folder + "installed-files.txt", ctx).splitlines():
+            path = os.path.normpath(folder + "../" + line.strip()).replace(os.sep, "/")
+            if line.strip() and not path.startswith(".."):
+                dist.files.add(path)
+        dist.requires = _requires_txt(_member_text(artifact, folder + "requires.txt", ctx))
+        dist.metadata_read = True
+        found.append(dist)
+    return found
+
+
+def _requires_txt(text: str) -> list[str]:
+    """requires.txt sections ([extra], [:marker], [extra:marker]) as Requires-Dist strings."""
+    requires: list[str] = []
+    extra, marker = "", ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            extra, _, marker = line[1:-1].partition(":")
+            continue
+        conditions = [f'extra == "{extra}"'] if extra else []
+        conditions += [f"({marker})"] if marker else []
+        requires.append(line + (f"; {' and '.join(conditions)}" if conditions else ""))
+    return requires
+
+
+def _member_text(artifact: Artifact, name: str, ctx: Context) -> str:
+    assert artifact.tree is not None
+    member = artifact.tree.by_name.get(name)
+    data = ctx.read(artifact, member, METADATA_LIMIT) if member is not None else None
+    return data.decode("utf-8", "replace") if data else ""
+
+
+def read_metadata(artifact: Artifact, dist: Distribution, ctx: Context) -> Distribution:
+    """Fill Requires-Dist (and the display name) from METADATA, once per distribution."""
+    if dist.metadata_read:
+        return dist
+    dist.metadata_read = True
+    text = _member_text(artifact, dist.dist_info + "METADATA", ctx)
+    for line in text.splitlines():
+        if not line.strip():
+            break  # headers end at the first blank line; the description follows
+        key, _, value = line.partition(":")
+        if key.lower() == "requires-dist" and value.strip():
+            dist.requires.append(value.strip())
+        elif key.lower() == "name" and value.strip():
+            dist.name = value.strip()
+    top = _member_text(artifact, dist.dist_info + "top_level.txt", ctx)
+    dist.top_levels.update(line.strip() for line in top.splitlines() if line.strip())
+    return dist
 
 
 def owner_of(artifact: Artifact, ctx: Context) -> dict[str, Distribution]:
