@@ -167,6 +167,63 @@ def syntax_features() -> dict[str, SyntaxFeature]:
     return table
 
 
+@dataclass(frozen=True)
+class RuntimePackages:
+    bundled: dict[str, str]  # import name -> distribution the runtime bundles
+    imported_before_handler: frozenset[str]
+    _locations: tuple[tuple[tuple[int, int], tuple[int, int] | None, str], ...]
+
+    def location(self, runtime: Runtime) -> str:
+        for first, last, path in self._locations:
+            if first <= runtime.python and (last is None or runtime.python <= last):
+                return path.format(version=runtime.python_version)
+        raise DataError(f"runtime_packages.json: no location for {runtime.id}")
+
+
+@functools.cache
+def runtime_packages() -> RuntimePackages:
+    raw = _load("runtime_packages.json")
+    bundled = {module: row["distribution"] for row in raw["bundled"] for module in row["modules"]}
+    locations = tuple((_version(row["from"]), _version(row["to"]) if row["to"] else None,
+                       row["path"]) for row in raw["bundled_location"])
+    packages = RuntimePackages(bundled, frozenset(raw["imported_before_handler"]), locations)
+    for rt in runtimes().values():
+        packages.location(rt)  # every runtime must have one
+    return packages
+
+
+@functools.cache
+def distribution_for_import(name: str) -> str:
+    """What `pip install` needs for a top-level import name (yaml -> PyYAML)."""
+    table: dict[str, str] = _load("import_names.json")["distributions"]
+    return table.get(name, name.replace("_", "-"))
+
+
+@functools.cache
+def stdlib_modules(python: tuple[int, int]) -> frozenset[str]:
+    """Top-level standard-library module names of one Python version (stdlib-list)."""
+    from stdlib_list import stdlib_list
+
+    return frozenset(name.split(".", 1)[0] for name in stdlib_list(f"{python[0]}.{python[1]}"))
+
+
+@functools.cache
+def removed_stdlib(python: tuple[int, int]) -> dict[str, str]:
+    """Stdlib modules of earlier Pythons that this one no longer has: name -> removed in."""
+    removed: dict[str, str] = {}
+    quirks = set(_load("stdlib.json")["not_removed"])
+    previous: frozenset[str] | None = None
+    for minor in range(8, python[1] + 1):
+        current = stdlib_modules((3, minor))
+        if previous is not None:
+            for name in previous - current:
+                if not name.startswith("_") and name not in quirks:
+                    removed[name] = f"3.{minor}"
+        previous = current
+    return {name: version for name, version in removed.items()
+            if name not in stdlib_modules(python)}
+
+
 @functools.cache
 def quotas() -> Quotas:
     raw = _load("quotas.json")
