@@ -41,6 +41,7 @@ class FunctionConfig:
     architecture: str | None = None
     layers: list[Path] = field(default_factory=list)
     events: tuple[str, ...] = ()
+    environment: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,6 +60,7 @@ class Config:
     architecture: str | None = None
     handler: str | None = None
     events: tuple[str, ...] = ()
+    environment: dict[str, str] = field(default_factory=dict)
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     extend_select: list[str] = field(default_factory=list)
@@ -136,6 +138,7 @@ class _Reader:
             "architecture": self._architecture,
             "handler": self._handler,
             "events": self._events,
+            "environment": self._environment,
             "select": self._select,
             "ignore": self._ignore,
             "extend-select": self._extend_select,
@@ -207,6 +210,16 @@ class _Reader:
 
     def _events(self, key: str, value: Any) -> None:
         self.config.events = self.checked_events(key, value)
+
+    def checked_environment(self, key: str, value: Any) -> dict[str, str]:
+        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                           for k, v in value.items()):
+            return dict(value)
+        self.problem(key, 'expected a table of strings such as { PYTHONPATH = "/var/task" }')
+        return {}
+
+    def _environment(self, key: str, value: Any) -> None:
+        self.config.environment = self.checked_environment(key, value)
 
     def _select(self, key: str, value: Any) -> None:
         self.config.select = self._str_list(key, value)
@@ -285,7 +298,8 @@ class _Reader:
                 compatible_architectures=tuple(a for a in archs if a)))
 
     def _function(self, where: str, table: dict[str, Any]) -> FunctionConfig | None:
-        known = {"name", "code", "handler", "runtime", "architecture", "layers", "events"}
+        known = {"name", "code", "handler", "runtime", "architecture", "layers", "events",
+                 "environment"}
         for key in table:
             if key not in known:
                 self.problem(f"{where}.{key}",
@@ -308,4 +322,6 @@ class _Reader:
             if "architecture" in table else None,
             layers=[self.base / layer for layer in layers],
             events=self.checked_events(f"{where}.events", table.get("events", [])),
+            environment=self.checked_environment(f"{where}.environment",
+                                                 table.get("environment", {})),
         )

@@ -304,6 +304,7 @@ class _Inputs:
                               config.architecture),
             handler=pick(opts.handler, fc.handler if fc else None, config.handler),
             events=(fc.events if fc and fc.events else config.events),
+            environment={**config.environment, **(fc.environment if fc else {})},
             name=fc.name if fc else None,
         )
 

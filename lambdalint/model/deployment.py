@@ -78,6 +78,7 @@ class Deployment:
     architecture: Value | None = None
     handler: Value | None = None
     events: tuple[str, ...] = ()
+    environment: dict[str, str] = field(default_factory=dict)  # the function's variables
     name: str | None = None
     inference_notes: list[str] = field(default_factory=list)
     # Target values the artifacts disagree on, with the evidence (reported by LL206).

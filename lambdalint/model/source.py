@@ -34,6 +34,7 @@ class Module:
     name: str  # dotted, as Python imports it
     tree: cst.Module
     _positions: Any = field(default=None, repr=False)
+    cache: dict[str, object] = field(default_factory=dict, repr=False)
 
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
         """1-based (line, column) where a node starts."""
@@ -132,38 +133,110 @@ def own_modules(deployment: Deployment, ctx: Context) -> list[Module]:
     return modules
 
 
+@dataclass(frozen=True)
+class ImportRecord:
+    """One import in the function's own code."""
+
+    name: str  # absolute dotted name (relative imports resolved)
+    node: cst.CSTNode
+    function: str | None  # the enclosing function's name; None at module (or class) level
+    guarded: bool  # inside try/except ImportError (or ModuleNotFoundError), or TYPE_CHECKING
+    relative: bool
+    # `from a import b` records a.b too: b may be a submodule, or just a name in a
+    maybe_attribute: bool = False
+
+
 def imported_names(module: Module) -> list[str]:
     """Dotted names a module may import: `import a.b`, `from a import b` (a and a.b),
     relative imports resolved against the module's package, `import_module("literal")`."""
+    return [record.name for record in import_records(module)]
+
+
+def import_records(module: Module) -> list[ImportRecord]:
+    """Every import of a module, with where it sits and whether it is guarded."""
+    cached = module.cache.get("imports")
+    if isinstance(cached, list):
+        return cached
     import libcst as cst
     from libcst.helpers import get_full_name_for_node
 
     package = module.name if module.member.name.endswith("__init__.py") \
         else module.name.rpartition(".")[0]
-    found: list[str] = []
+    found: list[ImportRecord] = []
+
+    def handles_import_error(handler: cst.ExceptHandler) -> bool:
+        if handler.type is None:
+            return True  # a bare except catches ImportError too
+        names = ([get_full_name_for_node(e.value) for e in handler.type.elements]
+                 if isinstance(handler.type, cst.Tuple)
+                 else [get_full_name_for_node(handler.type)])
+        return any(n in ("ImportError", "ModuleNotFoundError", "Exception", "BaseException")
+                   for n in names)
 
     class Collector(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.functions: list[str] = []
+            self.guards = 0
+
+        def add(self, name: str, node: cst.CSTNode, relative: bool = False,
+                maybe_attribute: bool = False) -> None:
+            if name:
+                found.append(ImportRecord(name, node,
+                                          self.functions[-1] if self.functions else None,
+                                          self.guards > 0, relative, maybe_attribute))
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            self.functions.append(node.name.value)
+
+        def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+            self.functions.pop()
+
+        def visit_Try(self, node: cst.Try) -> bool:
+            guarded = any(handles_import_error(h) for h in node.handlers)
+            self.guards += guarded
+            node.body.visit(self)
+            self.guards -= guarded
+            for part in (*node.handlers, node.orelse, node.finalbody):
+                if part is not None:
+                    part.visit(self)
+            return False
+
+        def visit_If(self, node: cst.If) -> bool:
+            test = get_full_name_for_node(node.test) or ""
+            type_checking = test.split(".")[-1] == "TYPE_CHECKING"
+            self.guards += type_checking
+            node.body.visit(self)
+            self.guards -= type_checking
+            if node.orelse is not None:
+                node.orelse.visit(self)
+            return False
+
         def visit_Import(self, node: cst.Import) -> None:
-            found.extend(get_full_name_for_node(alias.name) or "" for alias in node.names)
+            for alias in node.names:
+                self.add(get_full_name_for_node(alias.name) or "", node)
 
         def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
             base = get_full_name_for_node(node.module) if node.module else ""
-            if node.relative:
+            relative = bool(node.relative)
+            if relative:
                 anchor = package.split(".") if package else []
                 anchor = anchor[:len(anchor) - (len(node.relative) - 1)]
                 base = ".".join([*anchor, base] if base else anchor)
-            found.append(base or "")
+            self.add(base or "", node, relative)
             if not isinstance(node.names, cst.ImportStar):
-                found.extend(f"{base}.{alias.evaluated_name}" if base else alias.evaluated_name
-                             for alias in node.names)
+                for alias in node.names:
+                    # `from a import b` may import the submodule a.b: own_modules follows it
+                    self.add(f"{base}.{alias.evaluated_name}" if base
+                             else alias.evaluated_name, node, relative, maybe_attribute=True)
 
         def visit_Call(self, node: cst.Call) -> None:
             callee = get_full_name_for_node(node.func) or ""
             if callee.endswith("import_module") and node.args:
                 value = node.args[0].value
-                if isinstance(value, cst.SimpleString):
-                    found.append(value.evaluated_value if isinstance(
-                        value.evaluated_value, str) else "")
+                if isinstance(value, cst.SimpleString) and \
+                        isinstance(value.evaluated_value, str):
+                    self.add(value.evaluated_value, node)
 
     module.tree.visit(Collector())
-    return [name for name in found if name]
+    module.cache["imports"] = found
+    return found

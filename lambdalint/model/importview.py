@@ -1,0 +1,172 @@
+"""sys.path as the Lambda Python runtime builds it, and where every top-level module comes from.
+
+Zip functions, PYTHONPATH unset (reference §4): /var/task (the function), then each layer's
+python/lib/python3.X/site-packages and python/ merged in attach order (a later layer wins per
+file), then the runtime's bundled packages (/var/lang/lib/python3.X/site-packages on 3.11+,
+/var/runtime before that), then the target Python's standard library. With PYTHONPATH set
+the layer folders are not on sys.path at all (LL107).
+
+This is the one place the rest of lambdalint asks "where does module X come from here?".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from lambdalint.data import Runtime, runtime_packages, stdlib_modules
+from lambdalint.model.distributions import Distribution, distributions, read_metadata
+from lambdalint.model.layout import VERSIONED_SITE_PACKAGES
+
+if TYPE_CHECKING:
+    from lambdalint.model.deployment import Artifact, Deployment
+    from lambdalint.rules import Context
+
+FUNCTION_ROOT, LAYERS, RUNTIME, STDLIB = "function", "layer", "runtime", "stdlib"
+_EXTENSION_TAIL = (".so", ".pyd")
+
+
+@dataclass(frozen=True)
+class PathEntry:
+    path: str  # as on Lambda: /var/task, /opt/python, …
+    kind: str  # function | layer | runtime | stdlib
+    prefix: str = ""  # the member prefix inside each artifact that lands at this path
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One place a top-level module is found; the first copy in sys.path order wins."""
+
+    module: str
+    entry: PathEntry
+    artifact: Artifact | None = None  # None for the runtime's own packages and the stdlib
+    member: str | None = None  # the file or folder in the artifact
+
+    @property
+    def where(self) -> str:
+        if self.artifact is None:
+            return f"{self.entry.path} ({self.entry.kind})"
+        return f"{self.artifact.path}:{self.member} ({self.entry.path})"
+
+
+@dataclass
+class InstalledDistribution:
+    dist: Distribution
+    artifact: Artifact | None  # None: bundled with the runtime (version unknown)
+    entry: PathEntry
+
+    @property
+    def version(self) -> str | None:
+        return self.dist.version if self.artifact is not None else None
+
+
+@dataclass
+class ImportView:
+    runtime: Runtime
+    entries: list[PathEntry]
+    layers_on_path: bool
+    copies: dict[str, list[Copy]] = field(default_factory=dict)
+    installed: dict[str, list[InstalledDistribution]] = field(default_factory=dict)
+    searched: str = ""  # "function fn.zip, layers a.zip, b.zip, runtime python3.12 …"
+
+    def provider(self, module: str) -> Copy | None:
+        """Where ``import module`` is served from (first dotted part), or None."""
+        found = self.copies.get(module.split(".", 1)[0])
+        return found[0] if found else None
+
+    def distribution(self, key: str) -> InstalledDistribution | None:
+        """The copy of a distribution that wins, by normalized name."""
+        found = self.installed.get(key)
+        return found[0] if found else None
+
+
+def import_view(deployment: Deployment, ctx: Context) -> ImportView | None:
+    """The deployment's import view; None without a runtime (sys.path depends on it)."""
+    runtime = deployment.target_runtime
+    if runtime is None:
+        return None
+    key = f"import_view:{id(deployment)}"
+    cached = ctx.cache.get(key)
+    if isinstance(cached, ImportView):
+        return cached
+    environment = deployment.environment
+    layers_on_path = "PYTHONPATH" not in environment
+    bundled_path = runtime_packages().location(runtime)
+    entries = [PathEntry("/var/task", FUNCTION_ROOT)]
+    if layers_on_path:
+        versioned = f"python/lib/python{runtime.python_version}/site-packages/"
+        entries += [PathEntry(f"/opt/{versioned.rstrip('/')}", LAYERS, versioned),
+                    PathEntry("/opt/python", LAYERS, "python/")]
+    # On 3.8-3.10 a PYTHONPATH without /var/runtime loses the bundled SDK too (reference §4).
+    if layers_on_path or bundled_path != "/var/runtime" or \
+            "/var/runtime" in environment.get("PYTHONPATH", ""):
+        entries.append(PathEntry(bundled_path, RUNTIME))
+    entries.append(PathEntry(f"python{runtime.python_version} standard library", STDLIB))
+    view = ImportView(runtime=runtime, entries=entries, layers_on_path=layers_on_path)
+    for entry in entries:
+        _add_entry(view, entry, deployment, ctx)
+    layer_names = ", ".join(layer.path for layer in deployment.layers) or "none"
+    view.searched = (f"the function ({deployment.function.path if deployment.function else '-'})"
+                     f", layers ({layer_names}"
+                     f"{'' if layers_on_path else ': not on sys.path, PYTHONPATH is set'}), "
+                     f"the {runtime.id} runtime's bundled packages and its standard library")
+    ctx.cache[key] = view
+    return view
+
+
+def _add_entry(view: ImportView, entry: PathEntry, deployment: Deployment,
+               ctx: Context) -> None:
+    if entry.kind == STDLIB:
+        for name in stdlib_modules(view.runtime.python):
+            view.copies.setdefault(name, []).append(Copy(name, entry))
+        return
+    if entry.kind == RUNTIME:
+        for name, dist_name in runtime_packages().bundled.items():
+            view.copies.setdefault(name, []).append(Copy(name, entry))
+            bundled = Distribution(name=dist_name, version="", dist_info="", root="")
+            view.installed.setdefault(bundled.key, []).append(
+                InstalledDistribution(bundled, None, entry))
+        return
+    artifacts = ([deployment.function] if entry.kind == FUNCTION_ROOT and deployment.function
+                 else [] if entry.kind == FUNCTION_ROOT
+                 else list(reversed(deployment.layers)))  # the last layer wins per file
+    for artifact in artifacts:
+        if artifact.tree is None:
+            continue
+        for name, member in _top_levels(artifact, entry).items():
+            view.copies.setdefault(name, []).append(Copy(name, entry, artifact, member))
+        for dist in distributions(artifact, ctx):
+            if (dist.root or "") == entry.prefix:
+                read_metadata(artifact, dist, ctx)
+                view.installed.setdefault(dist.key, []).append(
+                    InstalledDistribution(dist, artifact, entry))
+
+
+def _top_levels(artifact: Artifact, entry: PathEntry) -> dict[str, str]:
+    """Top-level importable names an artifact puts at one sys.path entry → a member."""
+    cache_key = f"top_levels:{entry.prefix}"
+    cached = artifact.cache.get(cache_key)
+    if isinstance(cached, dict):
+        return cached
+    assert artifact.tree is not None
+    found: dict[str, str] = {}
+    prefix = entry.prefix
+    for member in artifact.tree.members:
+        name = member.name
+        if not name.startswith(prefix):
+            continue
+        if entry.kind == LAYERS and prefix == "python/" and VERSIONED_SITE_PACKAGES.match(name):
+            continue  # python/lib/python3.X/site-packages is its own entry
+        rest = name[len(prefix):]
+        head, slash, _ = rest.partition("/")
+        if not head or head.endswith((".dist-info", ".egg-info", ".data")) or \
+                head == "__pycache__":
+            continue
+        if slash:  # a folder: a package, or a namespace package portion
+            found.setdefault(head, prefix + head + "/")
+        elif head.endswith(".py"):
+            found.setdefault(head[:-3], name)
+        elif head.endswith(_EXTENSION_TAIL):
+            found.setdefault(head.split(".", 1)[0], name)
+    artifact.cache[cache_key] = found
+    return found
