@@ -1,0 +1,76 @@
+"""Distributions declared beside the function's code: requirements.txt and pyproject.toml."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lambdalint.data import distribution_for_import
+from lambdalint.model.distributions import normalize
+from lambdalint.model.requirements import parse
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
+    from lambdalint.model.deployment import Deployment
+    from lambdalint.rules import Context
+
+DECLARATION_FILES = ("requirements.txt", "pyproject.toml")
+
+
+@dataclass(frozen=True)
+class Declared:
+    requirement: Requirement
+    source: str  # the file, inside the function's tree
+
+
+def declarations(deployment: Deployment, ctx: Context) -> list[Declared]:
+    """Requirements declared at the root of the function's code (folder or zip)."""
+    function = deployment.function
+    if function is None or function.tree is None:
+        return []
+    found: list[Declared] = []
+    for name in DECLARATION_FILES:
+        member = function.tree.by_name.get(name)
+        data = ctx.read(function, member) if member is not None else None
+        if not data:
+            continue
+        text = data.decode("utf-8", "replace")
+        lines = _pyproject_dependencies(text) if name.endswith(".toml") \
+            else _requirement_lines(text)
+        found += [Declared(r, name) for r in map(parse, lines) if r is not None]
+    return found
+
+
+def _requirement_lines(text: str) -> list[str]:
+    """requirements.txt lines that are requirements (options, includes, URLs are skipped)."""
+    lines = []
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if line and not line.startswith(("#", "-", "git+", "http:", "https:", "file:")):
+            lines.append(line)
+    return lines
+
+
+def _pyproject_dependencies(text: str) -> list[str]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        dependencies = tomllib.loads(text).get("project", {}).get("dependencies", [])
+    except tomllib.TOMLDecodeError:
+        return []
+    return [d for d in dependencies if isinstance(d, str)]
+
+
+def declared_import(deployment: Deployment, ctx: Context) -> Callable[[str], bool]:
+    """Whether a build of an unbuilt source folder will provide an import name, because a
+    distribution declared beside it installs it (yaml ← PyYAML)."""
+    function = deployment.function
+    if function is None or function.is_zip:
+        return lambda name: False  # a built zip must contain what it imports
+    keys = {normalize(d.requirement.name) for d in declarations(deployment, ctx)}
+    return lambda name: normalize(distribution_for_import(name)) in keys

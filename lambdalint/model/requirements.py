@@ -1,0 +1,78 @@
+"""Which requirements apply on the target: markers evaluated for Lambda, extras on request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lambdalint.data import architectures
+from lambdalint.model.distributions import normalize
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
+    from lambdalint.model.deployment import Deployment
+    from lambdalint.model.importview import ImportView, InstalledDistribution
+
+
+@dataclass(frozen=True)
+class Needed:
+    requirement: Requirement
+    required_by: InstalledDistribution
+
+    @property
+    def key(self) -> str:
+        return normalize(self.requirement.name)
+
+
+def environments(deployment: Deployment) -> list[dict[str, str]]:
+    """Marker environments of the target; one per CPU when the architecture is unknown."""
+    runtime = deployment.target_runtime
+    assert runtime is not None
+    cpus = ([architectures()[deployment.architecture.value].cpu] if deployment.architecture
+            else [arch.cpu for arch in architectures().values()])
+    version = runtime.python_version
+    return [{"python_version": version, "python_full_version": f"{version}.0",
+             "implementation_version": f"{version}.0", "platform_machine": cpu,
+             "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+             "implementation_name": "cpython", "platform_python_implementation": "CPython",
+             "platform_release": "", "platform_version": "", "extra": ""}
+            for cpu in cpus]
+
+
+def parse(text: str) -> Requirement | None:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return Requirement(text)
+    except InvalidRequirement:
+        return None
+
+
+def applies(requirement: Requirement, envs: list[dict[str, str]], extras: set[str]) -> bool:
+    """True when the requirement applies on every candidate environment (else: unsure)."""
+    if requirement.marker is None:
+        return True
+    return all(any(requirement.marker.evaluate({**env, "extra": extra})
+                   for extra in ("", *sorted(extras)))
+               for env in envs)
+
+
+def needed(view: ImportView, deployment: Deployment) -> Iterator[Needed]:
+    """Every requirement of every winning installed distribution that applies on the target."""
+    envs = environments(deployment)
+    winners = [copies[0] for copies in view.installed.values() if copies[0].artifact]
+    parsed = {id(w): [r for r in map(parse, w.dist.requires) if r is not None] for w in winners}
+    # Extras requested by someone (requests[socks]) switch on the extra's requirements.
+    extras: dict[str, set[str]] = {}
+    for winner in winners:
+        for requirement in parsed[id(winner)]:
+            if requirement.extras and applies(requirement, envs, extras.get(winner.dist.key,
+                                                                             set())):
+                extras.setdefault(normalize(requirement.name), set()).update(requirement.extras)
+    for winner in winners:
+        own_extras = extras.get(winner.dist.key, set())
+        for requirement in parsed[id(winner)]:
+            if applies(requirement, envs, own_extras):
+                yield Needed(requirement, winner)
