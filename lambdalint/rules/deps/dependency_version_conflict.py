@@ -33,7 +33,7 @@ class DependencyVersionConflict(Rule):
     aws-layer.zip:
         python/boto3/__init__.py
         python/boto3-1.35.60.dist-info/RECORD  text=boto3/__init__.py,,
-        python/boto3-1.35.60.dist-info/METADATA  text=Name: boto3\\nVersion: 1.35.60\\nRequires-Dist: botocore<1.36.0,>=1.35.60\\n
+        python/boto3-1.35.60.dist-info/METADATA  text=Requires-Dist: botocore<1.36.0,>=1.35.60\\n
     ```
 
     ## Use instead
@@ -44,7 +44,7 @@ class DependencyVersionConflict(Rule):
     aws-layer.zip:
         python/boto3/__init__.py
         python/boto3-1.35.60.dist-info/RECORD  text=boto3/__init__.py,,
-        python/boto3-1.35.60.dist-info/METADATA  text=Name: boto3\\nVersion: 1.35.60\\nRequires-Dist: botocore<1.36.0,>=1.35.60\\n
+        python/boto3-1.35.60.dist-info/METADATA  text=Requires-Dist: botocore<1.36.0,>=1.35.60\\n
         python/botocore/__init__.py
         python/botocore-1.35.60.dist-info/RECORD  text=botocore/__init__.py,,
     ```

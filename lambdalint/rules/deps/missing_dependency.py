@@ -29,7 +29,7 @@ class MissingDependency(Rule):
     deps-layer.zip:
         python/requests/__init__.py
         python/requests-2.32.3.dist-info/RECORD  text=requests/__init__.py,,
-        python/requests-2.32.3.dist-info/METADATA  text=Name: requests\\nVersion: 2.32.3\\nRequires-Dist: idna<4,>=2.5\\n
+        python/requests-2.32.3.dist-info/METADATA  text=Requires-Dist: idna<4,>=2.5\\n
     ```
 
     ## Use instead
@@ -38,7 +38,7 @@ class MissingDependency(Rule):
     deps-layer.zip:
         python/requests/__init__.py
         python/requests-2.32.3.dist-info/RECORD  text=requests/__init__.py,,
-        python/requests-2.32.3.dist-info/METADATA  text=Name: requests\\nVersion: 2.32.3\\nRequires-Dist: idna<4,>=2.5\\n
+        python/requests-2.32.3.dist-info/METADATA  text=Requires-Dist: idna<4,>=2.5\\n
         python/idna/__init__.py
         python/idna-3.10.dist-info/RECORD  text=idna/__init__.py,,
     ```
