@@ -201,23 +201,25 @@ def distribution_for_import(name: str) -> str:
 
 @functools.cache
 def stdlib_modules(python: tuple[int, int]) -> frozenset[str]:
-    """Top-level standard-library module names of one Python version (stdlib-list)."""
+    """Top-level standard-library module names of one Python version (stdlib-list, less the
+    test and build helpers its lists carry inconsistently from version to version)."""
     from stdlib_list import stdlib_list
 
-    return frozenset(name.split(".", 1)[0] for name in stdlib_list(f"{python[0]}.{python[1]}"))
+    quirks = set(_load("stdlib.json")["not_removed"])
+    names = {name.split(".", 1)[0] for name in stdlib_list(f"{python[0]}.{python[1]}")}
+    return frozenset(names - quirks)
 
 
 @functools.cache
 def removed_stdlib(python: tuple[int, int]) -> dict[str, str]:
     """Stdlib modules of earlier Pythons that this one no longer has: name -> removed in."""
     removed: dict[str, str] = {}
-    quirks = set(_load("stdlib.json")["not_removed"])
     previous: frozenset[str] | None = None
     for minor in range(8, python[1] + 1):
         current = stdlib_modules((3, minor))
         if previous is not None:
             for name in previous - current:
-                if not name.startswith("_") and name not in quirks:
+                if not name.startswith("_"):
                     removed[name] = f"3.{minor}"
         previous = current
     return {name: version for name, version in removed.items()
