@@ -9,6 +9,7 @@ from lambdalint.model.distributions import owner_of
 from lambdalint.model.importview import STDLIB, import_view
 from lambdalint.rules import Context, Rule
 
+
 class ShadowsStdlib(Rule):
     """
     ## What it does
