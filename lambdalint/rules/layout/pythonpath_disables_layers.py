@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lambdalint.data import runtime_packages
+from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.deployment import Deployment
+from lambdalint.rules import Context, Rule
+
+
+class PythonpathDisablesLayers(Rule):
+    """
+    ## What it does
+    Reports a function that sets a `PYTHONPATH` environment variable (`environment` in the
+    config) while it has layers.
+
+    ## Why is this bad?
+    The runtime's bootstrap adds `/opt/python/lib/python3.X/site-packages` and `/opt/python`
+    to `sys.path` only when `PYTHONPATH` is unset. With it set, nothing in the layers is
+    importable: `Runtime.ImportModuleError` for every package they carry. On python3.8 to
+    3.10 the bundled boto3 is lost too unless `/var/runtime` is listed.
+
+    ## Example
+    ```deployment
+    lambdalint check --runtime python3.12 function.zip deps-layer.zip
+    lambdalint.toml:  text=environment = { PYTHONPATH = "/var/task/src" }\\n
+    function.zip:
+        app.py
+    deps-layer.zip:
+        python/requests/__init__.py
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check --runtime python3.12 function.zip deps-layer.zip
+    lambdalint.toml:  text=environment = { LOG_LEVEL = "INFO" }\\n
+    function.zip:
+        app.py
+    deps-layer.zip:
+        python/requests/__init__.py
+    ```
+
+    ## Fix
+    Remove `PYTHONPATH` from the function's environment; put your code at the zip root (or
+    import it as a package) instead of extending the path.
+
+    ## References
+    - [Lambda layers: layer paths](https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html)
+    - [open-telemetry/opentelemetry-lambda#1714: setting PYTHONPATH breaks the runtime's logic](https://github.com/open-telemetry/opentelemetry-lambda/issues/1714)
+    """
+
+    id = "LL107"
+    name = "pythonpath-disables-layers"
+    severity = Severity.ERROR
+    summary = "PYTHONPATH is set while the function has layers: none of them is importable"
+    tags = ("layers", "configuration")
+
+    def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        value = deployment.environment.get("PYTHONPATH")
+        if value is None or not deployment.layers:
+            return
+        runtime = deployment.target_runtime
+        sdk = ""
+        if runtime is not None and runtime_packages().location(runtime) == "/var/runtime" \
+                and "/var/runtime" not in value:
+            sdk = f"; on {runtime.id} the bundled boto3 is lost too (/var/runtime is not listed)"
+        anchor = deployment.function or deployment.layers[0]
+        yield self.finding(
+            anchor,
+            message=(f"PYTHONPATH={value!r} is set, so the runtime does not put the layers on "
+                     f"sys.path: nothing in the {len(deployment.layers)} layer"
+                     f"{'s' if len(deployment.layers) != 1 else ''} is importable{sdk}"),
+            related=tuple(Related(path=layer.path, message="not on sys.path")
+                          for layer in deployment.layers),
+            fix="remove PYTHONPATH from the function's environment")
