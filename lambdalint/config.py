@@ -61,6 +61,7 @@ class Config:
     handler: str | None = None
     events: tuple[str, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)
+    sdk: str = "runtime"  # runtime: use the runtime's boto3 | bundle: ship your own (LL305)
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     extend_select: list[str] = field(default_factory=list)
@@ -139,6 +140,7 @@ class _Reader:
             "handler": self._handler,
             "events": self._events,
             "environment": self._environment,
+            "sdk": self._sdk,
             "select": self._select,
             "ignore": self._ignore,
             "extend-select": self._extend_select,
@@ -220,6 +222,13 @@ class _Reader:
 
     def _environment(self, key: str, value: Any) -> None:
         self.config.environment = self.checked_environment(key, value)
+
+    def _sdk(self, key: str, value: Any) -> None:
+        text = self._str(key, value)
+        if text is not None and text not in ("runtime", "bundle"):
+            self.problem(key, f"expected \"runtime\" or \"bundle\", got {text!r}")
+        elif text is not None:
+            self.config.sdk = text
 
     def _select(self, key: str, value: Any) -> None:
         self.config.select = self._str_list(key, value)

@@ -305,6 +305,7 @@ class _Inputs:
             handler=pick(opts.handler, fc.handler if fc else None, config.handler),
             events=(fc.events if fc and fc.events else config.events),
             environment={**config.environment, **(fc.environment if fc else {})},
+            sdk_policy=config.sdk,
             name=fc.name if fc else None,
         )
 

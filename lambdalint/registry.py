@@ -36,6 +36,8 @@ RULE_MODULES = (
     "lambdalint.rules.deps.missing_dependency",
     "lambdalint.rules.deps.dependency_version_conflict",
     "lambdalint.rules.deps.layer_file_conflict",
+    "lambdalint.rules.deps.shadows_runtime_sdk",
+    "lambdalint.rules.deps.requirements_drift",
     "lambdalint.rules.deps.duplicate_distribution",
     "lambdalint.rules.limits.unzipped_size_limit",
     "lambdalint.rules.limits.zipped_size_limit",
