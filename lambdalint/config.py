@@ -42,6 +42,7 @@ class FunctionConfig:
     layers: list[Path] = field(default_factory=list)
     events: tuple[str, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)
+    package_type: str = "zip"  # zip | image (the code is what the image copies to /var/task)
 
 
 @dataclass
@@ -308,7 +309,7 @@ class _Reader:
 
     def _function(self, where: str, table: dict[str, Any]) -> FunctionConfig | None:
         known = {"name", "code", "handler", "runtime", "architecture", "layers", "events",
-                 "environment"}
+                 "environment", "package-type"}
         for key in table:
             if key not in known:
                 self.problem(f"{where}.{key}",
@@ -319,6 +320,14 @@ class _Reader:
             return None
         layers = self._str_list(f"{where}.layers", table.get("layers", [])) or []
         name = table.get("name")
+        package_type = table.get("package-type", "zip")
+        if package_type not in ("zip", "image"):
+            self.problem(f"{where}.package-type", 'expected "zip" or "image"')
+            package_type = "zip"
+        if package_type == "image" and layers:
+            self.problem(f"{where}.layers", "a container image function has no layers: copy "
+                                            "their content into the image instead")
+            layers = []
         return FunctionConfig(
             code=self.base / code,
             name=self._str(f"{where}.name", name) if name is not None else None,
@@ -333,4 +342,5 @@ class _Reader:
             events=self.checked_events(f"{where}.events", table.get("events", [])),
             environment=self.checked_environment(f"{where}.environment",
                                                  table.get("environment", {})),
+            package_type=package_type,
         )

@@ -306,6 +306,7 @@ class _Inputs:
             events=(fc.events if fc and fc.events else config.events),
             environment={**config.environment, **(fc.environment if fc else {})},
             sdk_policy=config.sdk,
+            package_type=fc.package_type if fc else "zip",
             name=fc.name if fc else None,
         )
 

@@ -146,3 +146,36 @@ def test_unbuilt_source_folder_counts_declared_requirements(tmp_path: Path) -> N
                    "--format", "json"], tmp_path)
     assert [f["message"].split("'")[1] for f in run.json["findings"]
             if f["rule"] == "LL301"] == ["requests"]
+
+
+def test_container_image_function_has_no_layers(tmp_path: Path) -> None:
+    (tmp_path / "task").mkdir()
+    (tmp_path / "task" / "app.py").write_text(APP)
+    zip_folder(pip_target(["requests==2.32.3"], **PY312), tmp_path / "http-layer.zip",
+               prefix="python/")
+    (tmp_path / "lambdalint.toml").write_text(
+        'runtime = "python3.12"\n[[function]]\ncode = "task"\nhandler = "app.handler"\n'
+        'package-type = "image"\n')
+    run = run_cli(["check", "--format", "json"], tmp_path)
+    (unresolved,) = [f for f in run.json["findings"] if f["rule"] == "LL301"]
+    assert "no layers (container image)" in unresolved["message"]
+    (tmp_path / "lambdalint.toml").write_text(
+        'runtime = "python3.12"\n[[function]]\ncode = "task"\nhandler = "app.handler"\n'
+        'package-type = "image"\nlayers = ["http-layer.zip"]\n')
+    run = run_cli(["check", "--format", "json"], tmp_path)
+    assert [f["message"].split(":")[0] for f in run.json["findings"]
+            if f["rule"] == "LL003"] == ["function[1].layers"]
+    assert run.exit_code == 2
+
+
+def test_source_folder_requirements_are_read_as_pip_reads_them(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "app.py").write_text("import yaml\nimport requests\n\ndef handler(e, c):\n"
+                                "    return {}\n")
+    (src / "base.txt").write_text("PyYAML==6.0.2\n")
+    (src / "requirements.txt").write_text("-r base.txt\n--index-url https://pypi.org/simple\n"
+                                          "requests>=2 ; python_version > '3.8'\n")
+    run = run_cli(["check", "src", "--runtime", "python3.12", "--handler", "app.handler",
+                   "--format", "json"], tmp_path)
+    assert [f for f in run.json["findings"] if f["rule"] == "LL301"] == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from lambdalint.data import syntax_features
 from lambdalint.rules.platform.syntax_not_supported_by_runtime import used_features
 
+from interpreters import interpreter
 from zipspec import Entry, run_cli, write_zip
 
 # One snippet per row of lambdalint/data/syntax.json, using that feature and nothing newer.
@@ -35,20 +35,6 @@ SNIPPETS = {
 PROBE = ("import json, sys\nresult = {}\nfor key, code in json.load(sys.stdin).items():\n"
          "    try:\n        compile(code, key, 'exec')\n        result[key] = True\n"
          "    except SyntaxError:\n        result[key] = False\nprint(json.dumps(result))\n")
-
-
-def interpreter(minor: int) -> str | None:
-    """A working Python 3.minor: pyenv's builds, else one on PATH (pyenv shims may exist for
-    versions that are not active, so each candidate must run and say its version)."""
-    candidates = [str(p) for p in
-                  sorted(Path.home().glob(f".pyenv/versions/3.{minor}.*/bin/python3"))]
-    candidates += [found for found in [shutil.which(f"python3.{minor}")] if found]
-    for candidate in candidates:
-        check = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[1])"],
-                               capture_output=True, text=True, check=False)
-        if check.returncode == 0 and check.stdout.strip() == str(minor):
-            return candidate
-    return None
 
 
 def test_every_row_has_a_snippet_and_is_detected() -> None:

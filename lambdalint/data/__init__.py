@@ -203,11 +203,22 @@ def distribution_for_import(name: str) -> str:
 def stdlib_modules(python: tuple[int, int]) -> frozenset[str]:
     """Top-level standard-library module names of one Python version (stdlib-list, less the
     test and build helpers its lists carry inconsistently from version to version)."""
-    from stdlib_list import stdlib_list
-
     quirks = set(_load("stdlib.json")["not_removed"])
-    names = {name.split(".", 1)[0] for name in stdlib_list(f"{python[0]}.{python[1]}")}
+    names = _listed(python)
+    # A module never leaves the standard library for one version and comes back: what both
+    # neighbouring versions have, this one has too (stdlib-list's 3.9 list lacks pyexpat).
+    names |= _listed((python[0], python[1] - 1)) & _listed((python[0], python[1] + 1))
     return frozenset(names - quirks)
+
+
+@functools.cache
+def _listed(python: tuple[int, int]) -> frozenset[str]:
+    from stdlib_list import long_versions, stdlib_list
+
+    version = f"{python[0]}.{python[1]}"
+    if version not in long_versions:
+        return frozenset()
+    return frozenset(name.split(".", 1)[0] for name in stdlib_list(version))
 
 
 @functools.cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lambdalint.data import distribution_for_import
@@ -38,10 +39,27 @@ def declarations(deployment: Deployment, ctx: Context) -> list[Declared]:
         if not data:
             continue
         text = data.decode("utf-8", "replace")
-        lines = _pyproject_dependencies(text) if name.endswith(".toml") \
-            else _requirement_lines(text)
+        if name.endswith(".toml"):
+            lines = _pyproject_dependencies(text)
+        elif function.format == "folder":
+            lines = _requirements_on_disk(function.fs_path / name) or _requirement_lines(text)
+        else:
+            lines = _requirement_lines(text)
         found += [Declared(r, name) for r in map(parse, lines) if r is not None]
     return found
+
+
+def _requirements_on_disk(path: Path) -> list[str]:
+    """A source folder's requirements file as pip reads it (-r includes, options)."""
+    import pip_api
+    from pip_api.exceptions import PipError
+
+    try:
+        # pip-api re-exports parse_requirements without declaring it (no __all__)
+        parsed = pip_api.parse_requirements(path)  # type: ignore[attr-defined]
+    except (PipError, OSError, ValueError):
+        return []
+    return [str(requirement) for requirement in parsed.values()]
 
 
 def _requirement_lines(text: str) -> list[str]:

@@ -1,6 +1,8 @@
 """sys.path as the Lambda Python runtime builds it, and where every top-level module comes from.
 
-Zip functions, PYTHONPATH unset (reference §4): /var/task (the function), then each layer's
+Container image functions have no layers: /var/task (what the image copies there), the
+runtime's packages, the stdlib. Zip functions, PYTHONPATH unset (reference §4): /var/task
+(the function), then each layer's
 python/lib/python3.X/site-packages and python/ merged in attach order (a later layer wins per
 file), then the runtime's bundled packages (/var/lang/lib/python3.X/site-packages on 3.11+,
 /var/runtime before that), then the target Python's standard library. With PYTHONPATH set
@@ -90,7 +92,9 @@ def import_view(deployment: Deployment, ctx: Context) -> ImportView | None:
     if isinstance(cached, ImportView):
         return cached
     environment = deployment.environment
-    layers_on_path = "PYTHONPATH" not in environment
+    # Images have no layers; for zips the bootstrap adds /opt only without PYTHONPATH.
+    image = deployment.package_type == "image"
+    layers_on_path = "PYTHONPATH" not in environment and not image
     bundled_path = runtime_packages().location(runtime)
     entries = [PathEntry("/var/task", FUNCTION_ROOT)]
     if layers_on_path:
@@ -98,7 +102,7 @@ def import_view(deployment: Deployment, ctx: Context) -> ImportView | None:
         entries += [PathEntry(f"/opt/{versioned.rstrip('/')}", LAYERS, versioned),
                     PathEntry("/opt/python", LAYERS, "python/")]
     # On 3.8-3.10 a PYTHONPATH without /var/runtime loses the bundled SDK too (reference §4).
-    if layers_on_path or bundled_path != "/var/runtime" or \
+    if layers_on_path or image or bundled_path != "/var/runtime" or \
             "/var/runtime" in environment.get("PYTHONPATH", ""):
         entries.append(PathEntry(bundled_path, RUNTIME))
     entries.append(PathEntry(f"python{runtime.python_version} standard library", STDLIB))
@@ -106,9 +110,11 @@ def import_view(deployment: Deployment, ctx: Context) -> ImportView | None:
     for entry in entries:
         _add_entry(view, entry, deployment, ctx)
     layer_names = ", ".join(layer.path for layer in deployment.layers) or "none"
+    layers = ("no layers (container image)" if image else
+              f"layers ({layer_names}"
+              f"{'' if layers_on_path else ': not on sys.path, PYTHONPATH is set'})")
     view.searched = (f"the function ({deployment.function.path if deployment.function else '-'})"
-                     f", layers ({layer_names}"
-                     f"{'' if layers_on_path else ': not on sys.path, PYTHONPATH is set'}), "
+                     f", {layers}, "
                      f"the {runtime.id} runtime's bundled packages and its standard library")
     ctx.cache[key] = view
     return view
