@@ -22,6 +22,7 @@ from lambdalint.model.layout import VERSIONED_SITE_PACKAGES
 
 if TYPE_CHECKING:
     from lambdalint.model.deployment import Artifact, Deployment
+    from lambdalint.model.requirements import Needed
     from lambdalint.rules import Context
 
 FUNCTION_ROOT, LAYERS, RUNTIME, STDLIB = "function", "layer", "runtime", "stdlib"
@@ -70,6 +71,7 @@ class ImportView:
     copies: dict[str, list[Copy]] = field(default_factory=dict)
     installed: dict[str, list[InstalledDistribution]] = field(default_factory=dict)
     searched: str = ""  # "function fn.zip, layers a.zip, b.zip, runtime python3.12 …"
+    needed: list[Needed] | None = None  # filled by model.requirements.needed
 
     def provider(self, module: str) -> Copy | None:
         """Where ``import module`` is served from (first dotted part), or None."""

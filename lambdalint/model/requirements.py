@@ -59,8 +59,15 @@ def applies(requirement: Requirement, envs: list[dict[str, str]], extras: set[st
                for env in envs)
 
 
-def needed(view: ImportView, deployment: Deployment) -> Iterator[Needed]:
-    """Every requirement of every winning installed distribution that applies on the target."""
+def needed(view: ImportView, deployment: Deployment) -> list[Needed]:
+    """Every requirement of every winning installed distribution that applies on the target
+    (computed once per view: LL302 and LL303 both ask)."""
+    if view.needed is None:
+        view.needed = list(_needed(view, deployment))
+    return view.needed
+
+
+def _needed(view: ImportView, deployment: Deployment) -> Iterator[Needed]:
     envs = environments(deployment)
     winners = [copies[0] for copies in view.installed.values() if copies[0].artifact]
     parsed = {id(w): [r for r in map(parse, w.dist.requires) if r is not None] for w in winners}
