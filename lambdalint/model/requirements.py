@@ -12,7 +12,7 @@ from lambdalint.model.distributions import normalize
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
-    from lambdalint.model.deployment import Deployment
+    from lambdalint.model.deployment import Artifact, Deployment
     from lambdalint.model.importview import ImportView, InstalledDistribution
 
 
@@ -24,6 +24,18 @@ class Needed:
     @property
     def key(self) -> str:
         return normalize(self.requirement.name)
+
+    @property
+    def place(self) -> tuple[Artifact, str, str]:
+        """Where a finding about this requirement points: the requiring distribution's
+        METADATA, and a fingerprint key that survives version changes."""
+        owner = self.required_by
+        assert owner.artifact is not None  # only installed distributions require anything
+        return owner.artifact, owner.dist.dist_info + "METADATA", f"{owner.dist.key}>{self.key}"
+
+    def describe(self) -> str:
+        return f"{self.required_by.dist.name} {self.required_by.dist.version} requires " \
+               f"{self.requirement}"
 
 
 def environments(deployment: Deployment) -> list[dict[str, str]]:

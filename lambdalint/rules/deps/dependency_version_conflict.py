@@ -81,14 +81,12 @@ class DependencyVersionConflict(Rule):
                 continue
             if need.requirement.specifier.contains(version, prereleases=True):
                 continue
-            owner = need.required_by
-            assert owner.artifact is not None
+            artifact, member, key = need.place
             arch = deployment.architecture.value if deployment.architecture else None
             yield self.finding(
-                owner.artifact, member=owner.dist.dist_info + "METADATA",
-                key=f"{owner.dist.key}>{need.key}",
-                message=(f"{owner.dist.name} {owner.dist.version} requires {need.requirement}, "
-                         f"but the copy that wins on sys.path is {winner.dist.name} "
+                artifact, member=member, key=key,
+                message=(f"{need.describe()}, but the copy that wins on sys.path is "
+                         f"{winner.dist.name} "
                          f"{winner.dist.version} from {winner.artifact.path} "
                          f"({winner.entry.path})"),
                 related=(Related(path=winner.artifact.path, member=winner.dist.dist_info,

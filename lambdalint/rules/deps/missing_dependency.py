@@ -65,13 +65,12 @@ class MissingDependency(Rule):
         for need in needed(view, deployment):
             if view.distribution(need.key) is not None:
                 continue
-            owner = need.required_by
-            assert owner.artifact is not None
+            artifact, member, key = need.place
             arch = deployment.architecture.value if deployment.architecture else None
             yield self.finding(
-                owner.artifact, member=owner.dist.dist_info + "METADATA",
-                key=f"{owner.dist.key}>{need.key}",
-                message=(f"{owner.dist.name} {owner.dist.version} requires {need.requirement}, "
-                         f"which nothing provides (looked in {view.searched})"),
-                fix=pip_install(view.runtime, arch, owner.dist.root.rstrip("/") or ".",
+                artifact, member=member, key=key,
+                message=(f"{need.describe()}, which nothing provides (looked in "
+                         f"{view.searched})"),
+                fix=pip_install(view.runtime, arch,
+                                need.required_by.dist.root.rstrip("/") or ".",
                                 f"'{need.requirement}'"))
