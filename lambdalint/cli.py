@@ -39,6 +39,11 @@ def _date(text: str) -> dt.date:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    return build_parsers()[0]
+
+
+def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The program's parser and its `check` subparser."""
     parser = _Parser(prog="lambdalint",
                      description="Catch AWS Lambda Python deployment failures before deploy.")
     parser.add_argument("--version", action="version", version=f"lambdalint {__version__}")
@@ -92,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     rule = commands.add_parser("rule", help="print one rule's documentation")
     rule._sub = "rule"
     rule.add_argument("rule_id", metavar="ID")
-    return parser
+    return parser, check
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,14 +117,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser, check = build_parsers()
+    if words[:1] == ["check"]:
+        # Paths may come after options (`check fn.zip --runtime python3.12 layer.zip`):
+        # argparse collects such positionals only when parsing intermixed, which it refuses
+        # on a parser with subcommands, so `check` parses its own words.
+        args = check.parse_intermixed_args(words[1:])
+        args.command = "check"
+    else:
+        args = parser.parse_args(words)
     if args.command == "rules":
         return _list_rules()
     if args.command == "rule":
         return _show_rule(args.rule_id)
     if args.command == "check":
         return _check(args)
-    build_parser().print_help()
+    parser.print_help()
     return EXIT_ERROR
 
 

@@ -159,7 +159,9 @@ def test_unknown_config_key_names_key_and_file(tmp_path: Path) -> None:
 
 def test_config_functions_are_checked_with_their_own_layers(tmp_path: Path) -> None:
     (tmp_path / "dist").mkdir()
-    zips(tmp_path / "dist", api=[Entry("app.py")], worker=[Entry("w.py")],
+    zips(tmp_path / "dist",
+         api=[Entry("app.py", {"text": "def handler(event, context):\n    return {}\n"})],
+         worker=[Entry("w.py", {"text": "def main(event, context):\n    return {}\n"})],
          deps=GOOD_LAYER, bad=BAD_LAYER)
     (tmp_path / "deploy").mkdir()
     (tmp_path / "deploy" / "lambdalint.toml").write_text(
@@ -375,3 +377,9 @@ def test_layer_declarations_are_validated(tmp_path: Path) -> None:
     (mismatch,) = [f for f in report["findings"] if f["rule"] == "LL207"]
     assert mismatch["path"] == "deps.zip" and "python3.12" in mismatch["message"]
     assert code == 2
+
+
+def test_paths_may_follow_options(tmp_path: Path) -> None:
+    zips(tmp_path, fn=[Entry("app.py")], my_layer=BAD_LAYER)
+    code, report = json_run(tmp_path, "fn.zip", "--runtime", "python3.12", "my_layer.zip")
+    assert report["targets"][0]["layers"] == ["my_layer.zip"] and code == 1

@@ -238,6 +238,12 @@ def removed_stdlib(python: tuple[int, int]) -> dict[str, str]:
 
 
 @functools.cache
+def builtin_modules() -> frozenset[str]:
+    """Modules compiled into CPython: a handler module named after one cannot be imported."""
+    return frozenset(_load("builtins.json")["builtin_modules"])
+
+
+@functools.cache
 def quotas() -> Quotas:
     raw = _load("quotas.json")
     values = {k: v for k, v in raw.items() if not k.startswith("_")}

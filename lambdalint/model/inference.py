@@ -34,8 +34,17 @@ class Evidence:
     member: str
 
 
+# What the console creates and what the runtime's documentation uses when nothing is set.
+DEFAULT_HANDLER = "lambda_function.lambda_handler"
+
+
 def infer(deployment: Deployment, ctx: Context) -> None:
-    """Fill runtime/architecture nobody gave, or record the disagreement (LL206)."""
+    """Fill runtime/architecture nobody gave, or record the disagreement (LL206); take the
+    default handler when none is configured and its module exists."""
+    function = deployment.function
+    if deployment.handler is None and function is not None and function.tree is not None \
+            and "lambda_function.py" in function.tree.by_name:
+        deployment.handler = Value(DEFAULT_HANDLER, "inferred")
     for field_name in FIELDS:
         if getattr(deployment, field_name) is not None:
             continue

@@ -1,0 +1,144 @@
+"""The handler string, resolved as the Python runtime resolves it (reference §2).
+
+`modname, fname = handler.rsplit(".", 1)`; a first module component that is a built-in
+module is Runtime.BuiltInModuleConflict; `/` is a package separator; then
+`importlib.import_module(modname)` over sys.path (the function, then the layers) and
+`getattr(module, fname)`: any callable bound at module level counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lambdalint.data import builtin_modules, quotas
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from lambdalint.model.archive import Member
+    from lambdalint.model.deployment import Artifact, Deployment
+
+
+@dataclass(frozen=True)
+class Handler:
+    text: str
+    module: str  # dotted, as import_module receives it
+    function: str
+
+    @property
+    def module_as_written(self) -> str:
+        return self.text.rpartition(".")[0]
+
+
+def parse(text: str) -> tuple[Handler | None, str | None]:
+    """The handler, or None and why the runtime rejects the string itself (LL403)."""
+    if not text or any(c.isspace() for c in text):
+        return None, "contains whitespace (the Lambda API accepts no whitespace)" if text \
+            else "is empty"
+    if len(text) > quotas().handler_max_chars:
+        return None, f"is longer than the API's {quotas().handler_max_chars} characters"
+    if "." not in text:
+        return None, ("has no dot: the runtime fails with Runtime.MalformedHandlerName "
+                      "(it splits module and function at the last dot)")
+    module, _, function = text.rpartition(".")
+    module = module.replace("/", ".")
+    if not module:
+        return None, "has an empty module name (ValueError: Empty module name)"
+    if module == "py" or module.endswith(".py") or ".py." in module + ".":
+        return None, (f"has '.py' in its module part: Python reads {module!r} as a package "
+                      "path (No module named '….py'); write the module without .py")
+    if module.split(".", 1)[0] in builtin_modules():
+        return None, (f"starts with the built-in module {module.split('.', 1)[0]!r}: "
+                      "Runtime.BuiltInModuleConflict")
+    return Handler(text, module, function), None
+
+
+def module_candidates(module: str) -> tuple[str, ...]:
+    path = module.replace(".", "/")
+    return (f"{path}.py", f"{path}/__init__.py", f"{path}.pyc")
+
+
+def find_module(deployment: Deployment, module: str) -> tuple[Artifact, Member] | None:
+    """The file the runtime imports the handler module from: the function, then layers."""
+    places: list[tuple[Artifact, str]] = []
+    if deployment.function is not None:
+        places.append((deployment.function, ""))
+    for layer in reversed(deployment.layers):  # a later layer's file wins
+        places += [(layer, "python/"), (layer, "python/lib/python3.X/site-packages/")]
+    runtime = deployment.target_runtime
+    for artifact, prefix in places:
+        if artifact.tree is None:
+            continue
+        if "3.X" in prefix:
+            if runtime is None:
+                continue
+            prefix = prefix.replace("3.X", runtime.python_version)
+        for candidate in module_candidates(module):
+            member = artifact.tree.by_name.get(prefix + candidate)
+            if member is not None:
+                return artifact, member
+    return None
+
+
+def top_level_names(tree: cst.Module) -> dict[str, cst.CSTNode]:
+    """Names a module binds at its top level (def, class, assignment, import), any of which
+    `getattr(module, name)` finds. A star import or a module __getattr__ may bind any name:
+    they are returned as "*"."""
+    import libcst as cst
+    from libcst.helpers import get_full_name_for_node
+
+    names: dict[str, cst.CSTNode] = {}
+
+    def bind(target: cst.BaseExpression, node: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            names.setdefault(target.value, node)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                bind(element.value, node)
+
+    def visit(statements: Sequence[cst.BaseStatement]) -> None:
+        for statement in statements:
+            if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                names.setdefault(statement.name.value, statement)
+                if statement.name.value == "__getattr__":
+                    names["*"] = statement
+            elif isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign):
+                        for target in small.targets:
+                            bind(target.target, small)
+                    elif isinstance(small, (cst.AnnAssign, cst.AugAssign)) and small.value:
+                        bind(small.target, small)
+                    elif isinstance(small, cst.Import):
+                        for alias in small.names:
+                            name = (alias.evaluated_alias or
+                                    (get_full_name_for_node(alias.name) or "").split(".")[0])
+                            names.setdefault(name, small)
+                    elif isinstance(small, cst.ImportFrom):
+                        if isinstance(small.names, cst.ImportStar):
+                            names["*"] = small
+                        else:
+                            for alias in small.names:
+                                names.setdefault(alias.evaluated_alias or
+                                                 alias.evaluated_name, small)
+            elif isinstance(statement, (cst.If, cst.Try, cst.With)):
+                # definitions under if/try/with at module level are bound too
+                for block in _blocks(statement):
+                    visit(block)
+
+    visit(tree.body)
+    return names
+
+
+def _blocks(statement: cst.CSTNode) -> list[tuple[cst.BaseStatement, ...]]:
+    import libcst as cst
+
+    blocks: list[tuple[cst.BaseStatement, ...]] = []
+    for child in statement.children:
+        if isinstance(child, cst.IndentedBlock):
+            blocks.append(tuple(child.body))
+        elif isinstance(child, (cst.Else, cst.ExceptHandler, cst.Finally, cst.If)):
+            blocks += _blocks(child)
+    return blocks

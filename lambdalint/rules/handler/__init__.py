@@ -1,0 +1,57 @@
+"""LL4xx: the handler's contract, read from the code (never imported)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lambdalint.model.handler import Handler, find_module, parse, top_level_names
+from lambdalint.model.source import Module
+from lambdalint.model.source import parse as parse_source
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from lambdalint.model.deployment import Artifact, Deployment
+    from lambdalint.rules import Context
+
+
+@dataclass
+class Resolution:
+    """How far the runtime gets with the handler string: each rule reports one step."""
+
+    handler: Handler | None
+    malformed: str | None = None  # LL403
+    module: Module | None = None  # None: not found (LL401), or not parsable (LL002)
+    found_file: bool = False
+    names: dict[str, cst.CSTNode] | None = None  # top-level names of the module (LL402)
+
+    @property
+    def definition(self) -> cst.CSTNode | None:
+        if self.handler is None or self.names is None:
+            return None
+        return self.names.get(self.handler.function)
+
+
+def resolve(deployment: Deployment, ctx: Context) -> Resolution:
+    assert deployment.handler is not None
+    key = f"handler:{id(deployment)}"
+    cached = ctx.cache.get(key)
+    if isinstance(cached, Resolution):
+        return cached
+    handler, problem = parse(deployment.handler.value)
+    resolution = Resolution(handler, problem)
+    if handler is not None:
+        found = find_module(deployment, handler.module)
+        if found is not None:
+            resolution.found_file = True
+            resolution.module = parse_source(found[0], found[1], ctx)
+            if resolution.module is not None:
+                resolution.names = top_level_names(resolution.module.tree)
+    ctx.cache[key] = resolution
+    return resolution
+
+
+def anchor(deployment: Deployment) -> Artifact | None:
+    """Where a finding about the handler string points: the function's code."""
+    return deployment.function or (deployment.layers[0] if deployment.layers else None)

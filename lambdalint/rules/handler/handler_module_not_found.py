@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from lambdalint.finding import Finding, Severity
+from lambdalint.model.deployment import Deployment
+from lambdalint.model.handler import find_module
+from lambdalint.model.source import module_name
+from lambdalint.rules import Context, Rule
+from lambdalint.rules.handler import anchor, resolve
+from lambdalint.rules.layout.function_code_nested import nested_folder
+
+
+class HandlerModuleNotFound(Rule):
+    """
+    ## What it does
+    Looks for the handler's module (`a/b.c` and `a.b.c` both mean module `a.b`) where the
+    runtime imports it from: the function's root, then the layers. Suggests the closest
+    module that exists, and recognises a zip made from the folder instead of its contents.
+
+    ## Why is this bad?
+    Every invocation fails: `Runtime.ImportModuleError: Unable to import module 'app': No
+    module named 'app'`.
+
+    ## Example
+    ```deployment
+    lambdalint check --handler lambda_function.lambda_handler function.zip
+    function.zip:
+        handler.py  text=def lambda_handler(event, context):\\n    return {}\\n
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check --handler handler.lambda_handler function.zip
+    function.zip:
+        handler.py  text=def lambda_handler(event, context):\\n    return {}\\n
+    ```
+
+    ## Fix
+    Set the handler to the module that exists (see the suggestion), or zip the code so that
+    the module is at the root (`cd src && zip -r ../function.zip .`).
+
+    ## References
+    - [Define Lambda function handler in Python: naming](https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html)
+    """
+
+    id = "LL401"
+    name = "handler-module-not-found"
+    severity = Severity.ERROR
+    summary = "The handler's module is not in the function code (or a layer)"
+    needs = ("handler",)
+    tags = ("handler",)
+
+    def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        resolution = resolve(deployment, ctx)
+        handler = resolution.handler
+        place = anchor(deployment)
+        if handler is None or resolution.found_file or place is None:
+            return
+        # a method path (app.Class.method) is LL403's when the parent module exists
+        if "." in handler.module and \
+                find_module(deployment, handler.module.rpartition(".")[0]) is not None:
+            return
+        hints = []
+        function = deployment.function
+        if function is not None and function.tree is not None:
+            folder = nested_folder(function.tree, handler.module)
+            if folder is not None:
+                hints.append(f"it is inside the folder {folder}: the zip was made from the "
+                             "folder, not its contents")
+            modules = [module_name(m.name) for m in function.tree.files()
+                       if (m.name.endswith(".py") and "/" not in m.name.rstrip("/"))
+                       or m.name.endswith("/__init__.py")]
+            close = difflib.get_close_matches(handler.module, modules, n=1)
+            if close:
+                hints.append(f"did you mean {close[0]}.{handler.function}?")
+        yield self.finding(
+            place, key=handler.module,
+            message=(f"handler {handler.text!r}: no module {handler.module!r} in the function "
+                     "or its layers, so every invocation fails with "
+                     "Runtime.ImportModuleError" + ("; " + "; ".join(hints) if hints else "")),
+            fix="point the handler at a module that exists, at the root of the zip")

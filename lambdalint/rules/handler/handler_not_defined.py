@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from lambdalint.finding import Finding, Severity
+from lambdalint.model.deployment import Deployment
+from lambdalint.rules import Context, Rule
+from lambdalint.rules.handler import resolve
+
+
+class HandlerNotDefined(Rule):
+    """
+    ## What it does
+    Checks that the handler's module binds the handler's name at its top level: a `def`, a
+    class, an assignment (`handler = Mangum(app)`), or an import (`from .api import
+    handler`); definitions under a module-level `if`/`try` count. A star import or a module
+    `__getattr__` may provide any name, so then nothing is reported. Suggests the closest
+    name that exists.
+
+    ## Why is this bad?
+    Every invocation fails: `Runtime.HandlerNotFound: Handler 'handler' missing on module
+    'app'`.
+
+    ## Example
+    ```deployment
+    lambdalint check --handler app.handler function.zip
+    function.zip:
+        app.py  text=def lambda_handler(event, context):\\n    return {}\\n
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check --handler app.lambda_handler function.zip
+    function.zip:
+        app.py  text=def lambda_handler(event, context):\\n    return {}\\n
+    ```
+
+    ## Fix
+    Point the handler at the name that exists (see the suggestion), or bind the configured
+    name in the module (`handler = lambda_handler`).
+
+    ## References
+    - [Define Lambda function handler in Python](https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html)
+    """
+
+    id = "LL402"
+    name = "handler-not-defined"
+    severity = Severity.ERROR
+    summary = "The handler's module defines no top-level name matching the handler"
+    needs = ("handler",)
+    tags = ("handler",)
+
+    def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        resolution = resolve(deployment, ctx)
+        handler, module, names = resolution.handler, resolution.module, resolution.names
+        if handler is None or module is None or names is None:
+            return
+        if handler.function in names or "*" in names:
+            return
+        close = difflib.get_close_matches(handler.function, [n for n in names if n != "*"],
+                                          n=1)
+        hint = f"; did you mean {handler.module_as_written}.{close[0]}?" if close else ""
+        yield self.finding(
+            module.artifact, member=module.member.name, key=handler.function,
+            message=(f"module {handler.module} defines no top-level {handler.function!r}: "
+                     f"every invocation fails with Runtime.HandlerNotFound{hint}"),
+            fix=(f"set the handler to {handler.module_as_written}.{close[0]}" if close
+                 else f"define {handler.function} in {module.member.name}"))
