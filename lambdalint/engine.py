@@ -37,7 +37,7 @@ from lambdalint.model.deployment import (
 from lambdalint.model.inference import infer
 from lambdalint.registry import all_rules, is_known_selector
 from lambdalint.rules import Context, Rule
-from lambdalint.suppress import Selection, apply_pass, read_baseline
+from lambdalint.suppress import Selection, apply_comments, apply_pass, read_baseline
 
 COMMAND_LINE = "<command line>"
 # Findings that mean "lambdalint could not do its job": exit code 2 whatever the threshold.
@@ -110,6 +110,7 @@ def run(options: Options) -> Result:
             raw.extend(_run_rule(rule, deployment, ctx, notes))
         targets.append(_target_report(deployment, skipped))
     raw.extend(ctx.meta_findings)
+    raw = apply_comments(raw, inputs.source_line_reader(ctx))
     reported = apply_pass(raw, config=config, baseline=baseline)
     for artifact in inputs.artifacts.values():
         if artifact.tree is not None:
@@ -309,6 +310,27 @@ class _Inputs:
             package_type=fc.package_type if fc else "zip",
             name=fc.name if fc else None,
         )
+
+    def source_line_reader(self, ctx: Context) -> Callable[[Finding], str | None]:
+        """The source line a finding points at, read once per file (for suppressions)."""
+        by_path = {a.path: a for a in self.artifacts.values()}
+        texts: dict[tuple[str, str | None], list[str]] = {}
+
+        def line_of(finding: Finding) -> str | None:
+            key = (finding.path, finding.member)
+            if key not in texts:
+                texts[key] = []
+                artifact = by_path.get(finding.path)
+                tree = artifact.tree if artifact is not None else None
+                member = tree.by_name.get(finding.member or "") if tree is not None else None
+                if artifact is not None and member is not None:
+                    data = ctx.read(artifact, member)
+                    texts[key] = data.decode("utf-8", "replace").splitlines() if data else []
+            lines = texts[key]
+            number = finding.line or 0
+            return lines[number - 1] if 0 < number <= len(lines) else None
+
+        return line_of
 
     def input_reports(self) -> list[InputReport]:
         return [InputReport(path=a.path, role=a.role if a.readable else "unreadable",

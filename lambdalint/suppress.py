@@ -7,7 +7,9 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -103,3 +105,53 @@ def baseline_document(findings: list[ReportedFinding]) -> str:
     fingerprints = sorted({f.fingerprint for f in findings if not rules[f.finding.rule].meta})
     return json.dumps({"lambdalint_baseline": BASELINE_FORMAT, "fingerprints": fingerprints},
                       indent=2) + "\n"
+
+
+# `# lambdalint: ignore`, `# lambdalint: ignore[LL505, LL506]`, `# noqa`, `# noqa: LL505`
+_COMMENT = re.compile(r"#\s*(?:lambdalint:\s*ignore(?:\[(?P<ids>[^\]]*)\])?"
+                      r"|noqa(?::\s*(?P<noqa>[A-Za-z0-9, ]+))?)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    ids: frozenset[str] | None  # None: every rule
+
+
+def comment_suppression(line: str) -> Suppression | None:
+    """The suppression a source line's comment declares, if any."""
+    match = _COMMENT.search(line)
+    if match is None:
+        return None
+    listed = match.group("ids") if match.group("ids") is not None else match.group("noqa")
+    if listed is None:
+        return Suppression(None)
+    ids = {part.strip().upper() for part in listed.split(",") if part.strip()}
+    # other tools' codes in a shared noqa (E501, B006) are theirs, not ours
+    ours = {i for i in ids if i.startswith("LL")}
+    return Suppression(frozenset(ours)) if ours else None
+
+
+def apply_comments(findings: list[Finding], line_of: Callable[[Finding], str | None]) -> \
+        list[Finding]:
+    """Drop findings suppressed on their own line; report unknown ids there (LL003)."""
+    known = all_rules()
+    kept: list[Finding] = []
+    reported: set[tuple[str, str | None, int]] = set()
+    for finding in findings:
+        line = line_of(finding) if finding.line is not None and \
+            not known[finding.rule].meta else None
+        suppression = comment_suppression(line) if line else None
+        if suppression is None:
+            kept.append(finding)
+            continue
+        unknown = sorted(i for i in suppression.ids or () if i not in known)
+        where = (finding.path, finding.member, finding.line or 0)
+        if unknown and where not in reported:
+            reported.add(where)
+            kept.append(Finding(rule="LL003", path=finding.path, member=finding.member,
+                                line=finding.line, column=1,
+                                message=f"unknown rule id {', '.join(unknown)} in a "
+                                        "suppression comment (`lambdalint rules` lists them)"))
+        if suppression.ids is not None and finding.rule not in suppression.ids:
+            kept.append(finding)
+    return kept
