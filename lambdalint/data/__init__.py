@@ -238,6 +238,18 @@ def removed_stdlib(python: tuple[int, int]) -> dict[str, str]:
 
 
 @functools.cache
+def client_factories() -> dict[str, str]:
+    """Qualified call name -> what it creates (an SDK client, a DB connection…)."""
+    table: dict[str, str] = _load("clients.json")["factories"]
+    return table
+
+
+@functools.cache
+def private_runtime_modules() -> frozenset[str]:
+    return frozenset(_load("clients.json")["private_runtime_modules"])
+
+
+@functools.cache
 def builtin_modules() -> frozenset[str]:
     """Modules compiled into CPython: a handler module named after one cannot be imported."""
     return frozenset(_load("builtins.json")["builtin_modules"])

@@ -36,16 +36,32 @@ class Module:
     _positions: Any = field(default=None, repr=False)
     cache: dict[str, object] = field(default_factory=dict, repr=False)
 
-    def position(self, node: cst.CSTNode) -> tuple[int, int]:
-        """1-based (line, column) where a node starts."""
+    def _metadata(self) -> Any:
+        """Positions and qualified names, resolved once for the module."""
         if self._positions is None:
-            from libcst.metadata import MetadataWrapper, PositionProvider
+            from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
 
             # The tree is never changed, so the wrapper may use it as it is (no deep copy).
             wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
-        start = self._positions[node].start
+            self._positions = wrapper.resolve_many([PositionProvider, QualifiedNameProvider])
+        return self._positions
+
+    def position(self, node: cst.CSTNode) -> tuple[int, int]:
+        """1-based (line, column) where a node starts."""
+        from libcst.metadata import PositionProvider
+
+        start = self._metadata()[PositionProvider][node].start
         return start.line, start.column + 1
+
+    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+        """What a name or call target refers to through the module's imports
+        (`b.client` after `import boto3 as b` is boto3.client)."""
+        from libcst.metadata import QualifiedNameProvider
+
+        names = self._metadata()[QualifiedNameProvider].get(node, set())
+        if callable(names):  # libcst computes qualified names lazily, on first access
+            names = names()
+        return {q.name for q in names}
 
 
 def module_name(path: str) -> str:

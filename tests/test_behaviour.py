@@ -1,0 +1,43 @@
+"""Run-time behaviour rules read from the handler's code (LL5xx)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zipspec import run_cli
+
+
+def rules(tmp_path: Path, source: str) -> list[tuple[str, int]]:
+    (tmp_path / "app.py").write_text(source)
+    run = run_cli(["check", "app.py", "--handler", "app.handler", "--format", "json"], tmp_path)
+    assert "Traceback" not in run.stderr
+    return [(f["rule"], f["line"]) for f in run.json["findings"]]
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("import boto3 as b\n\ndef handler(e, c):\n    t = b.resource('dynamodb').Table('t')\n"
+     "    return {}\n", [("LL505", 4)]),
+    ("from boto3 import client\n\ndef handler(e, c):\n    return client('s3').list_buckets()\n",
+     [("LL505", 4)]),
+    ("import requests, pymysql\n\ndef handler(e, c):\n    s = requests.Session()\n"
+     "    db = pymysql.connect(host='h')\n    return {}\n", [("LL505", 4), ("LL505", 5)]),
+    # lazy initialisation into a global, nested helpers and module level are fine
+    ("import boto3\nS3 = None\n\ndef handler(e, c):\n    global S3\n    if S3 is None:\n"
+     "        S3 = boto3.client('s3')\n    return {}\n", []),
+    ("import boto3\n\ndef handler(e, c):\n    def later():\n        return boto3.client('s3')\n"
+     "    return {}\n", []),
+    ("import boto3\nS3 = boto3.client('s3')\n\ndef handler(e, c):\n    return {}\n", []),
+])
+def test_client_in_handler(tmp_path: Path, source: str,
+                           expected: list[tuple[str, int]]) -> None:
+    assert [r for r in rules(tmp_path, source) if r[0] == "LL505"] == expected
+
+
+def test_private_runtime_api(tmp_path: Path) -> None:
+    source = ("import bootstrap\nfrom awslambdaric import lambda_runtime_client\n"
+              "from awslambdaric.lambda_runtime_marshaller import to_json\nimport json\n\n"
+              "def handler(e, c):\n    return {}\n")
+    assert [r for r in rules(tmp_path, source) if r[0] == "LL509"] == [
+        ("LL509", 1), ("LL509", 2), ("LL509", 3)]
