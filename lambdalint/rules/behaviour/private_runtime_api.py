@@ -55,12 +55,16 @@ class PrivateRuntimeApi(Rule):
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         private = private_runtime_modules()
         for module in own_modules(deployment, ctx):
+            reported: set[int] = set()  # one finding per import statement
             for record in import_records(module):
                 # `from awslambdaric import lambda_runtime_client` counts: a private module
                 # whether Python finds it as a submodule or as an attribute
                 if record.relative or not any(
                         record.name == p or record.name.startswith(p + ".") for p in private):
                     continue
+                if id(record.node) in reported:
+                    continue
+                reported.add(id(record.node))
                 line, column = module.position(record.node)
                 yield self.finding(
                     module.artifact, member=module.member.name, line=line, column=column,
