@@ -43,6 +43,8 @@ RULE_MODULES = (
     "lambdalint.rules.handler.handler_not_defined",
     "lambdalint.rules.handler.malformed_handler",
     "lambdalint.rules.handler.handler_signature",
+    "lambdalint.rules.behaviour.write_outside_tmp",
+    "lambdalint.rules.behaviour.fixed_tmp_path",
     "lambdalint.rules.behaviour.client_in_handler",
     "lambdalint.rules.behaviour.private_runtime_api",
     "lambdalint.rules.limits.unzipped_size_limit",

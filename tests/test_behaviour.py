@@ -41,3 +41,24 @@ def test_private_runtime_api(tmp_path: Path) -> None:
               "def handler(e, c):\n    return {}\n")
     assert [r for r in rules(tmp_path, source) if r[0] == "LL509"] == [
         ("LL509", 1), ("LL509", 2), ("LL509", 3)]
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("def handler(e, c):\n    open('out.txt', 'a').write('x')\n", [("LL503", 2)]),
+    ("def handler(e, c):\n    open(file='/var/task/x', mode='w+')\n", [("LL503", 2)]),
+    ("import os\nos.makedirs('cache/dir')\n\ndef handler(e, c):\n    return {}\n",
+     [("LL503", 2)]),
+    ("from pathlib import Path\n\ndef handler(e, c):\n    Path('/opt/x.json').write_text('')\n",
+     [("LL503", 4)]),
+    ("import shutil\n\ndef handler(e, c):\n    shutil.copy('/tmp/a', 'b')\n", [("LL503", 4)]),
+    ("import boto3\ns3 = boto3.client('s3')\n\ndef handler(e, c):\n"
+     "    s3.download_file('b', 'k', '/tmp/in.csv')\n", [("LL504", 5)]),
+    ("def handler(e, c):\n    x = f'out/{e}'\n    open(f'data/{e}.txt', 'w')\n", [("LL503", 3)]),
+    # reads, /tmp with a run-time part, paths built at run time: fine
+    ("def handler(e, c):\n    open('config.json').read()\n    open('/tmp/' + e, 'w')\n"
+     "    open(f'/tmp/{e}.txt', 'w')\n    open(f'/t{e}', 'w')\n", []),
+    ("import os, tempfile\n\ndef handler(e, c):\n    open(os.path.join('/var', e), 'w')\n"
+     "    tempfile.mkstemp()\n", []),
+])
+def test_writes(tmp_path: Path, source: str, expected: list[tuple[str, int]]) -> None:
+    assert [r for r in rules(tmp_path, source) if r[0] in ("LL503", "LL504")] == expected
