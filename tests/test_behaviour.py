@@ -62,3 +62,43 @@ def test_private_runtime_api(tmp_path: Path) -> None:
 ])
 def test_writes(tmp_path: Path, source: str, expected: list[tuple[str, int]]) -> None:
     assert [r for r in rules(tmp_path, source) if r[0] in ("LL503", "LL504")] == expected
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("import os, boto3\nL = boto3.client('lambda')\n\ndef handler(e, c):\n"
+     "    L.invoke(FunctionName=os.environ['AWS_LAMBDA_FUNCTION_NAME'])\n", [("LL501", 5)]),
+    ("import boto3\n\ndef handler(event, context):\n"
+     "    boto3.client('lambda').invoke_async(FunctionName=context.invoked_function_arn)\n",
+     [("LL501", 4)]),
+    ("import os, boto3\nL = boto3.client('lambda')\n\ndef handler(e, c):\n"
+     "    L.invoke(FunctionName=os.getenv('AWS_LAMBDA_FUNCTION_NAME'))\n", [("LL501", 5)]),
+    # another function, or a client that is not Lambda's: fine
+    ("import os, boto3\nL = boto3.client('lambda')\n\ndef handler(e, c):\n"
+     "    L.invoke(FunctionName=os.environ['OTHER'])\n", []),
+    ("import boto3\nsfn = boto3.client('stepfunctions')\n\ndef handler(e, context):\n"
+     "    sfn.start_execution(stateMachineArn=context.function_name)\n", []),
+])
+def test_recursive_invoke(tmp_path: Path, source: str, expected: list[tuple[str, int]]) -> None:
+    assert [r for r in rules(tmp_path, source) if r[0] == "LL501"] == expected
+
+
+def test_hardcoded_names_and_tables(tmp_path: Path) -> None:
+    source = ("import boto3\nddb = boto3.resource('dynamodb')\ntable = ddb.Table('orders')\n"
+              "sqs = boto3.client('sqs')\n\ndef handler(e, c):\n"
+              "    sqs.send_message(QueueUrl='https://sqs.eu-west-1.amazonaws.com/1/q', "
+              "MessageBody='x')\n    table.put_item(Item={'id': '1'})\n")
+    assert [r for r in rules(tmp_path, source) if r[0] == "LL508"] == [("LL508", 3),
+                                                                          ("LL508", 7)]
+
+
+def test_event_source_mappings(tmp_path: Path) -> None:
+    source = ("import boto3\naws = boto3.client('lambda')\n\ndef handler(e, c):\n"
+              "    aws.create_event_source_mapping(FunctionName='f', "
+              "EventSourceArn='arn:aws:s3:::bucket')\n"
+              "    aws.create_event_source_mapping(FunctionName='f', "
+              "EventSourceArn='arn:aws:kinesis:eu-west-1:1:stream/s')\n"
+              "    aws.create_event_source_mapping(FunctionName='f', "
+              "EventSourceArn='arn:aws:kinesis:eu-west-1:1:stream/s', "
+              "StartingPosition='LATEST')\n")
+    assert [r for r in rules(tmp_path, source) if r[0] == "LL507"] == [("LL507", 5),
+                                                                          ("LL507", 6)]

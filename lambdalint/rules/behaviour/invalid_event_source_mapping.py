@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lambdalint.finding import Finding, Severity
+from lambdalint.model.deployment import Deployment
+from lambdalint.model.source import own_modules
+from lambdalint.model.values import sdk_calls, string_value
+from lambdalint.rules import Context, Rule
+
+# Services that push to Lambda (resource policies), never through an event source mapping.
+PUSH_SERVICES = {"s3": "S3", "sns": "SNS", "execute-api": "API Gateway",
+                 "apigateway": "API Gateway", "events": "EventBridge"}
+NEEDS_STARTING_POSITION = {"kinesis": "Kinesis", "dynamodb": "DynamoDB Streams"}
+NO_STARTING_POSITION = {"sqs": "SQS", "mq": "Amazon MQ"}
+
+
+class InvalidEventSourceMapping(Rule):
+    """
+    ## What it does
+    Checks `create_event_source_mapping` calls of the Lambda client with a literal
+    `EventSourceArn`: the source must be one Lambda polls (Kinesis, DynamoDB Streams, SQS,
+    MSK, MQ, DocumentDB), not a service that pushes events (S3, SNS, API Gateway,
+    EventBridge); `StartingPosition` is required for Kinesis and DynamoDB Streams and not
+    accepted for SQS.
+
+    ## Why is this bad?
+    The call fails at run time with `InvalidParameterValueException`, typically in a setup
+    or migration function that nobody runs until it is needed.
+
+    ## Example
+    ```deployment
+    lambdalint check --handler app.handler function.zip
+    function.zip:
+        app.py  text=import boto3\\n\\naws = boto3.client("lambda")\\n\\
+        \\ndef handler(event, context):\\n    aws.create_event_source_mapping(FunctionName="f",\\
+         EventSourceArn="arn:aws:sqs:eu-west-1:123456789012:q", StartingPosition="LATEST")\\n
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check --handler app.handler function.zip
+    function.zip:
+        app.py  text=import boto3\\n\\naws = boto3.client("lambda")\\n\\
+        \\ndef handler(event, context):\\n    aws.create_event_source_mapping(FunctionName="f",\\
+         EventSourceArn="arn:aws:sqs:eu-west-1:123456789012:q")\\n
+    ```
+
+    ## Fix
+    Subscribe push sources with their own API (S3 notifications, SNS subscriptions,
+    EventBridge targets) plus `lambda add-permission`; give `StartingPosition` (TRIM_HORIZON
+    or LATEST) exactly for streams.
+
+    ## References
+    - [CreateEventSourceMapping](https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html)
+    - [How Lambda processes records from streams and queues](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html)
+    """
+
+    id = "LL507"
+    name = "invalid-event-source-mapping"
+    severity = Severity.ERROR
+    summary = "create_event_source_mapping for a push source, or a wrong StartingPosition"
+    tags = ("configuration",)
+
+    def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        for module in own_modules(deployment, ctx):
+            for call in sdk_calls(module):
+                if call.service != "lambda" or call.method != "create_event_source_mapping":
+                    continue
+                arn = string_value(call.keyword("EventSourceArn")) or ""
+                parts = arn.split(":")
+                if len(parts) < 3 or not arn.startswith("arn:"):
+                    continue
+                service = parts[2]
+                has_position = call.keyword("StartingPosition") is not None
+                problem = None
+                if service in PUSH_SERVICES:
+                    problem = (f"{PUSH_SERVICES[service]} pushes events to Lambda; it cannot "
+                               "be an event source mapping")
+                elif service in NEEDS_STARTING_POSITION and not has_position and \
+                        (service != "dynamodb" or "/stream/" in arn):
+                    problem = (f"{NEEDS_STARTING_POSITION[service]} needs StartingPosition "
+                               "(TRIM_HORIZON or LATEST)")
+                elif service in NO_STARTING_POSITION and has_position:
+                    problem = f"{NO_STARTING_POSITION[service]} takes no StartingPosition"
+                if problem is None:
+                    continue
+                line, column = module.position(call.node)
+                yield self.finding(
+                    module.artifact, member=module.member.name, line=line, column=column,
+                    key=service,
+                    message=(f"create_event_source_mapping for {arn!r} fails with "
+                             f"InvalidParameterValueException: {problem}"),
+                    fix="see `lambdalint rule LL507`")

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lambdalint.finding import Finding, Severity
+from lambdalint.model.deployment import Deployment
+from lambdalint.model.source import Module, own_modules
+from lambdalint.model.values import sdk_calls, string_value
+from lambdalint.rules import Context, Rule
+
+INVOKE_METHODS = {"invoke", "invoke_async", "invoke_with_response_stream"}
+OWN_NAME_VARIABLE = "AWS_LAMBDA_FUNCTION_NAME"
+CONTEXT_ATTRIBUTES = {"function_name", "invoked_function_arn"}
+
+
+class RecursiveInvoke(Rule):
+    """
+    ## What it does
+    Finds Lambda `invoke`, `invoke_async` and `invoke_with_response_stream` calls in the
+    function's own code whose `FunctionName` is the function itself:
+    `os.environ["AWS_LAMBDA_FUNCTION_NAME"]` (or `os.getenv`/`os.environ.get`),
+    `context.function_name`, `context.invoked_function_arn`, or the function's own name
+    from the config (`name` in its `[[function]]` table).
+
+    ## Why is this bad?
+    Each invocation starts another: an unbounded loop that multiplies cost and throttles the
+    account's concurrency. Lambda's loop detection does not cover direct self-invocation.
+
+    ## Example
+    ```deployment
+    lambdalint check --handler app.handler function.zip
+    function.zip:
+        app.py  text=import os, boto3\\n\\nLAMBDA = boto3.client("lambda")\\n\\n\\
+        \\ndef handler(event, context):\\n    LAMBDA.invoke(FunctionName=context.function_name)\\n
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check --handler app.handler function.zip
+    function.zip:
+        app.py  text=import os, boto3\\n\\nLAMBDA = boto3.client("lambda")\\n\\n\\
+        \\ndef handler(event, context):\\n    LAMBDA.invoke(FunctionName=os.environ["WORKER"])\\n
+    ```
+
+    ## Fix
+    Invoke a different function, or hand the next step to a queue or Step Functions with an
+    explicit end condition.
+
+    ## References
+    - [Lambda recursive loop detection](https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html)
+    """
+
+    id = "LL501"
+    name = "recursive-invoke"
+    severity = Severity.ERROR
+    summary = "The function invokes itself (its own name from the environment or context)"
+    tags = ("runtime", "cost")
+
+    def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        for module in own_modules(deployment, ctx):
+            for call in sdk_calls(module):
+                if call.service != "lambda" or call.method not in INVOKE_METHODS:
+                    continue
+                target = call.keyword("FunctionName")
+                why = self._own_name(module, target, deployment.name)
+                if why is None:
+                    continue
+                line, column = module.position(call.node)
+                yield self.finding(
+                    module.artifact, member=module.member.name, line=line, column=column,
+                    key=call.method,
+                    message=(f"lambda.{call.method}() is given FunctionName={why}: the "
+                             "function invokes itself, once per invocation, without end"),
+                    fix="invoke another function, or queue the next step with an end "
+                        "condition")
+
+    @staticmethod
+    def _own_name(module: Module, node: object, configured: str | None) -> str | None:
+        import libcst as cst
+
+        if not isinstance(node, cst.BaseExpression):
+            return None
+        text = module.tree.code_for_node(node)
+        if isinstance(node, cst.Attribute) and node.attr.value in CONTEXT_ATTRIBUTES:
+            return text
+        if OWN_NAME_VARIABLE in text and ("environ" in text or "getenv" in text):
+            return text
+        literal = string_value(node)
+        if literal is not None and configured and literal.split(":")[-1] == configured:
+            return f"{literal!r} (the function's own name)"
+        return None
