@@ -250,6 +250,20 @@ def private_runtime_modules() -> frozenset[str]:
 
 
 @functools.cache
+def value_tables() -> tuple[dict[str, str], frozenset[str]]:
+    """What known calls return (qualified name -> kind), and methods returning binary bytes."""
+    raw = _load("values.json")
+    return dict(raw["calls"]), frozenset(raw["binary_methods"])
+
+
+@functools.cache
+def unserializable_kinds() -> dict[str, str]:
+    """Value kinds the runtime's marshaller rejects -> how to name them in a message."""
+    table: dict[str, str] = _load("values.json")["unserializable"]
+    return table
+
+
+@functools.cache
 def builtin_modules() -> frozenset[str]:
     """Modules compiled into CPython: a handler module named after one cannot be imported."""
     return frozenset(_load("builtins.json")["builtin_modules"])

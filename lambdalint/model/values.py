@@ -11,6 +11,7 @@ reassignment in loops; a name is judged by its bindings anywhere in the module.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,7 @@ class SdkCall:
         return args[index].value if index < len(args) else None
 
 
-def string_value(node: cst.BaseExpression | None) -> str | None:
+def string_value(node: cst.CSTNode | None) -> str | None:
     import libcst as cst
 
     if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
@@ -102,3 +103,239 @@ def sdk_calls(module: Module) -> list[SdkCall]:
     module.tree.visit(Calls())
     module.cache["sdk_calls"] = found
     return found
+
+
+# ---- what an expression evidently is ------------------------------------------------------
+
+DYNAMODB_READS = {"get_item": "ddb-response", "query": "ddb-response", "scan": "ddb-response",
+                  "batch_get_item": "ddb-response"}
+CONTAINERS = ("dict", "list", "tuple")
+
+
+@dataclass(frozen=True)
+class Value:
+    """What an expression evidently evaluates to. ``kind`` is a row of data/values.json, a
+    container (dict, list, tuple; ``items`` holds (key, value) pairs, keys None for
+    sequences), a DynamoDB read (ddb-response, ddb-item, ddb-items: hold Decimal), or
+    "unknown", which every rule treats as "stay silent"."""
+
+    kind: str
+    node: cst.CSTNode
+    items: tuple[tuple[Value | None, Value], ...] = ()
+
+    def find(self, wanted: Callable[[Value, bool], str | None], top: bool = True) -> \
+            tuple[Value, str] | None:
+        """The first value inside (itself included) for which ``wanted`` says why."""
+        why = wanted(self, top)
+        if why is not None:
+            return self, why
+        for key, item in self.items:
+            if key is not None and key.kind == "tuple":
+                return key, "a dict key that is a tuple"
+            found = item.find(wanted, False)
+            if found is not None:
+                return found
+        return None
+
+
+class Evaluator:
+    """Evaluates expressions of one module, inside one function (or at module level)."""
+
+    def __init__(self, module: Module, function: cst.FunctionDef | None = None) -> None:
+        import libcst as cst
+
+        from lambdalint.data import value_tables
+
+        self.module = module
+        self.calls, self.binary_methods = value_tables()
+        self.bindings: dict[str, list[cst.BaseExpression]] = {}
+        self.helpers: dict[str, cst.FunctionDef] = {}
+        self.classes: dict[str, str] = {}  # name -> dataclass | enum | class
+        self.sdk = {id(call.node): call for call in sdk_calls(module)}
+        for statement in module.tree.body:
+            if isinstance(statement, cst.FunctionDef):
+                self.helpers[statement.name.value] = statement
+            elif isinstance(statement, cst.ClassDef):
+                self.classes[statement.name.value] = self._class_kind(statement)
+        self._collect(module.tree.body)
+        if function is not None:
+            self._collect(function.body.body)
+
+    def _collect(self, statements: Sequence[cst.CSTNode]) -> None:
+        """Names bound by plain assignments, anywhere in these statements (not nested defs)."""
+        import libcst as cst
+
+        bindings = self.bindings
+
+        class Assignments(cst.CSTVisitor):
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+                return False
+
+            def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+                return False
+
+            def visit_Assign(self, node: cst.Assign) -> None:
+                for target in node.targets:
+                    if isinstance(target.target, cst.Name):
+                        bindings.setdefault(target.target.value, []).append(node.value)
+                    else:  # unpacking: names bound this way are not followed
+                        for name in _names(target.target):
+                            bindings.setdefault(name, []).append(cst.Name("__unknown__"))
+
+            def visit_AugAssign(self, node: cst.AugAssign) -> None:
+                for name in _names(node.target):
+                    bindings.setdefault(name, []).append(cst.Name("__unknown__"))
+
+            def visit_For(self, node: cst.For) -> None:
+                for name in _names(node.target):
+                    bindings.setdefault(name, []).append(cst.Name("__unknown__"))
+
+        for statement in statements:
+            statement.visit(Assignments())
+
+    def _class_kind(self, node: cst.ClassDef) -> str:
+        decorators = {self.module.tree.code_for_node(d.decorator).split("(")[0]
+                      for d in node.decorators}
+        if decorators & {"dataclass", "dataclasses.dataclass"}:
+            return "dataclass"
+        bases = [self.module.tree.code_for_node(b.value) for b in node.bases]
+        if any(b.split(".")[-1] == "Enum" for b in bases) and not any(
+                b in ("str", "int") or b.split(".")[-1] in ("StrEnum", "IntEnum", "IntFlag")
+                for b in bases):
+            return "enum"
+        return "class"
+
+    def value(self, node: cst.BaseExpression, depth: int = 0) -> Value:
+        import libcst as cst
+
+        if depth > 6:
+            return Value("unknown", node)
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            text = self.module.tree.code_for_node(node).lstrip("rRuU")
+            return Value("bytes" if text[:1] in "bB" else "str", node)
+        if isinstance(node, cst.Integer):
+            return Value("int", node)
+        if isinstance(node, cst.Float):
+            return Value("float", node)
+        if isinstance(node, cst.Name):
+            return self._name(node, depth)
+        if isinstance(node, (cst.Set, cst.SetComp)):
+            return Value("set", node)
+        if isinstance(node, cst.GeneratorExp):
+            return Value("generator", node)
+        if isinstance(node, cst.Dict):
+            return Value("dict", node, tuple(
+                (self.value(e.key, depth + 1), self.value(e.value, depth + 1))
+                for e in node.elements if isinstance(e, cst.DictElement)))
+        if isinstance(node, (cst.List, cst.Tuple)):
+            return Value("list" if isinstance(node, cst.List) else "tuple", node, tuple(
+                (None, self.value(e.value, depth + 1)) for e in node.elements
+                if isinstance(e, cst.Element)))
+        if isinstance(node, cst.Call):
+            return self._call(node, depth)
+        if isinstance(node, cst.Subscript):
+            base = self.value(node.value, depth + 1)
+            index = node.slice[0].slice if len(node.slice) == 1 else None
+            key = string_value(index.value) if isinstance(index, cst.Index) else None
+            if base.kind == "ddb-response" and key in ("Item", "Items"):
+                return Value("ddb-item" if key == "Item" else "ddb-items", node)
+            return Value("unknown", node)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and \
+                self.classes.get(node.value.value) == "enum":
+            return Value("enum", node)
+        return Value("unknown", node)
+
+    def _name(self, node: cst.Name, depth: int) -> Value:
+        if node.value in ("True", "False"):
+            return Value("bool", node)
+        if node.value == "None":
+            return Value("none", node)
+        bound = self.bindings.get(node.value, [])
+        if len(bound) != 1:  # a parameter, or bound several times: unsure
+            return Value("unknown", node)
+        return self.value(bound[0], depth + 1)
+
+    def _call(self, node: cst.Call, depth: int) -> Value:
+        import libcst as cst
+
+        for name in self.module.qualified_names(node.func):
+            if name in self.calls:
+                return Value(self.calls[name], node)
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in self.binary_methods:
+            return Value("binary", node)
+        sdk = self.sdk.get(id(node))
+        if sdk is not None and sdk.service == "dynamodb.Table" and sdk.method in DYNAMODB_READS:
+            return Value(DYNAMODB_READS[sdk.method], node)
+        if isinstance(func, cst.Name):
+            kind = self.classes.get(func.value)
+            if kind == "dataclass":
+                return Value("dataclass", node)
+            helper = self.helpers.get(func.value)
+            if helper is not None:
+                return self._helper(helper, node, depth)
+        return Value("unknown", node)
+
+    def _helper(self, helper: cst.FunctionDef, call: cst.Call, depth: int) -> Value:
+        if helper.asynchronous is not None:
+            return Value("coroutine", call)
+        returns = [r.value for r in returns_of(helper) if r.value is not None]
+        if is_generator(helper):
+            return Value("generator", call)
+        if len(returns) != 1:  # several exits: judged only when there is exactly one
+            return Value("unknown", call)
+        inner = Evaluator(self.module, helper)
+        return inner.value(returns[0], depth + 1)
+
+
+def returns_of(function: cst.FunctionDef) -> list[cst.Return]:
+    """The return statements of a function itself (not of nested functions or lambdas)."""
+    import libcst as cst
+
+    found: list[cst.Return] = []
+
+    class Returns(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Return(self, node: cst.Return) -> None:
+            found.append(node)
+
+    function.visit(Returns())
+    return found
+
+
+def is_generator(function: cst.FunctionDef) -> bool:
+    import libcst as cst
+
+    found = False
+
+    class Yields(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_Yield(self, node: cst.Yield) -> None:
+            nonlocal found
+            found = True
+
+    function.visit(Yields())
+    return found
+
+
+def _names(target: cst.BaseExpression) -> list[str]:
+    import libcst as cst
+
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _names(e.value)]
+    return []
