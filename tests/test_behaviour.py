@@ -102,3 +102,40 @@ def test_event_source_mappings(tmp_path: Path) -> None:
               "StartingPosition='LATEST')\n")
     assert [r for r in rules(tmp_path, source) if r[0] == "LL507"] == [("LL507", 5),
                                                                           ("LL507", 6)]
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    # key used as is, directly or through a variable
+    ("import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, c):\n"
+     "    for r in event['Records']:\n"
+     "        s3.get_object(Bucket='b', Key=r['s3']['object']['key'])\n", [("LL506", 6)]),
+    ("import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, c):\n"
+     "    key = event['Records'][0]['s3']['object']['key']\n"
+     "    s3.download_file('b', key, '/tmp/' + key)\n", [("LL506", 6)]),
+    # decoded first, or decoded variable: fine
+    ("import boto3\nfrom urllib.parse import unquote_plus\ns3 = boto3.client('s3')\n\n"
+     "def handler(event, c):\n    key = event['Records'][0]['s3']['object']['key']\n"
+     "    key = unquote_plus(key)\n    s3.get_object(Bucket='b', Key=key)\n", []),
+    # writing back into the triggering bucket
+    ("import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, c):\n"
+     "    for r in event['Records']:\n        b = r['s3']['bucket']['name']\n"
+     "        s3.upload_file('/tmp/x', b, 'out/x')\n", [("LL502", 7)]),
+])
+def test_s3_event_values(tmp_path: Path, source: str,
+                         expected: list[tuple[str, int]]) -> None:
+    assert [r for r in rules(tmp_path, source) if r[0] in ("LL502", "LL506")] == expected
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("CACHE = {}\n\ndef handler(event, c):\n    CACHE[event['id']] = event\n    return {}\n",
+     [("LL510", 4)]),
+    ("IDS = set()\n\ndef handler(event, c):\n    IDS.add(event['id'])\n    return {}\n",
+     [("LL510", 4)]),
+    # bounded, or not event data, or local: fine
+    ("CACHE = {}\n\ndef handler(event, c):\n    CACHE[event['id']] = 1\n"
+     "    if len(CACHE) > 100:\n        CACHE.clear()\n    return {}\n", []),
+    ("CALLS = []\n\ndef handler(event, c):\n    CALLS.append(1)\n    return {}\n", []),
+])
+def test_state_across_invocations(tmp_path: Path, source: str,
+                                  expected: list[tuple[str, int]]) -> None:
+    assert [r for r in rules(tmp_path, source) if r[0] == "LL510"] == expected

@@ -256,3 +256,10 @@ def import_records(module: Module) -> list[ImportRecord]:
     module.tree.visit(Collector())
     module.cache["imports"] = found
     return found
+
+
+def functions(module: Module) -> list[cst.FunctionDef]:
+    """The module's top-level functions (a parsed module means libcst is loaded already)."""
+    import libcst as cst
+
+    return [s for s in module.tree.body if isinstance(s, cst.FunctionDef)]

@@ -339,3 +339,78 @@ def _names(target: cst.BaseExpression) -> list[str]:
     if isinstance(target, (cst.Tuple, cst.List)):
         return [n for e in target.elements for n in _names(e.value)]
     return []
+
+
+# ---- values taken from the event -------------------------------------------------------
+
+S3_EVENT_FIELDS = {("s3", "object", "key"): "key", ("s3", "bucket", "name"): "bucket"}
+
+
+def s3_event_field(node: cst.CSTNode) -> str | None:
+    """'key' or 'bucket' for `…["s3"]["object"]["key"]` / `…["s3"]["bucket"]["name"]`."""
+    import libcst as cst
+
+    keys: list[str] = []
+    while isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        key = string_value(index.value) if isinstance(index, cst.Index) else None
+        keys.insert(0, key or "?")
+        node = node.value
+    for pattern, field in S3_EVENT_FIELDS.items():
+        if tuple(keys[-3:]) == pattern:
+            return field
+    return None
+
+
+@dataclass(frozen=True)
+class EventFlow:
+    """Where S3 event fields go inside one function."""
+
+    # names bound to an S3 event field: name -> (field, the subscript node)
+    names: dict[str, tuple[str, cst.CSTNode]]
+    # names passed through urllib.parse.unquote_plus / unquote
+    unquoted: set[str]
+
+    def decoded(self, node: cst.CSTNode) -> bool:
+        """A local name that the function passes through unquote_plus somewhere."""
+        import libcst as cst
+
+        return isinstance(node, cst.Name) and node.value in self.unquoted
+
+
+UNQUOTE = {"urllib.parse.unquote_plus", "urllib.parse.unquote"}
+
+
+def event_flow(module: Module, function: cst.FunctionDef) -> EventFlow:
+    import libcst as cst
+
+    names: dict[str, tuple[str, cst.CSTNode]] = {}
+    unquoted: set[str] = set()
+
+    class Flow(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            field = s3_event_field(node.value)
+            for target in node.targets:
+                if isinstance(target.target, cst.Name) and field is not None:
+                    names[target.target.value] = (field, node.value)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            if module.qualified_names(node.func) & UNQUOTE:
+                for arg in node.args:
+                    if isinstance(arg.value, cst.Name):
+                        unquoted.add(arg.value.value)
+
+    function.visit(Flow())
+    return EventFlow(names, unquoted)
+
+
+def event_field_of(flow: EventFlow, node: cst.CSTNode) -> tuple[str, cst.CSTNode] | None:
+    """The S3 event field an argument carries (directly, or through a local name)."""
+    import libcst as cst
+
+    field = s3_event_field(node)
+    if field is not None:
+        return field, node
+    if isinstance(node, cst.Name):
+        return flow.names.get(node.value)
+    return None
