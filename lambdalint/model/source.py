@@ -263,3 +263,18 @@ def functions(module: Module) -> list[cst.FunctionDef]:
     import libcst as cst
 
     return [s for s in module.tree.body if isinstance(s, cst.FunctionDef)]
+
+
+def descendants(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """A node and every node below it."""
+    import libcst as cst
+
+    found: list[cst.CSTNode] = []
+
+    class All(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            found.append(node)
+            return True
+
+    node.visit(All())
+    return found

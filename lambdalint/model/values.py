@@ -414,3 +414,16 @@ def event_field_of(flow: EventFlow, node: cst.CSTNode) -> tuple[str, cst.CSTNode
     if isinstance(node, cst.Name):
         return flow.names.get(node.value)
     return None
+
+
+def calls_with_flow(module: Module) -> list[tuple[cst.FunctionDef, EventFlow, SdkCall]]:
+    """Each SDK call inside a top-level function, with that function's S3 event flow."""
+    from lambdalint.model.source import descendants, functions
+
+    calls = sdk_calls(module)
+    found = []
+    for function in functions(module):
+        inside = {id(node) for node in descendants(function)}
+        flow = event_flow(module, function)
+        found += [(function, flow, call) for call in calls if id(call.node) in inside]
+    return found

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.source import functions, own_modules
-from lambdalint.model.values import event_field_of, event_flow, sdk_calls
+from lambdalint.model.source import own_modules
+from lambdalint.model.values import calls_with_flow, event_field_of
 from lambdalint.rules import Context, Rule
 
 
@@ -57,40 +57,17 @@ class S3KeyNotUnquoted(Rule):
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for module in own_modules(deployment, ctx):
-            calls = sdk_calls(module)
-            for function in functions(module):
-                flow = event_flow(module, function)
-                inside = _nodes(function)
-                for call in calls:
-                    if id(call.node) not in inside:
+            for function, flow, call in calls_with_flow(module):
+                for arg in call.node.args:
+                    carried = event_field_of(flow, arg.value)
+                    if carried is None or carried[0] != "key" or flow.decoded(arg.value):
                         continue
-                    for arg in call.node.args:
-                        carried = event_field_of(flow, arg.value)
-                        if carried is None or carried[0] != "key":
-                            continue
-                        if flow.decoded(arg.value):
-                            continue
-                        line, column = module.position(arg.value)
-                        yield self.finding(
-                            module.artifact, member=module.member.name, line=line,
-                            column=column, key=f"{function.name.value}:{call.method}",
-                            message=(f"the S3 event's object key reaches {call.service}."
-                                     f"{call.method}() still URL-encoded: keys with spaces or "
-                                     "special characters fail with NoSuchKey"),
-                            fix="decode it first: urllib.parse.unquote_plus(key)")
-                        break
-
-
-def _nodes(function: object) -> set[int]:
-    import libcst as cst
-
-    assert isinstance(function, cst.CSTNode)
-    found: set[int] = set()
-
-    class All(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            found.add(id(node))
-            return True
-
-    function.visit(All())
-    return found
+                    line, column = module.position(arg.value)
+                    yield self.finding(
+                        module.artifact, member=module.member.name, line=line, column=column,
+                        key=f"{function.name.value}:{call.method}",
+                        message=(f"the S3 event's object key reaches {call.service}."
+                                 f"{call.method}() still URL-encoded: keys with spaces or "
+                                 "special characters fail with NoSuchKey"),
+                        fix="decode it first: urllib.parse.unquote_plus(key)")
+                    break

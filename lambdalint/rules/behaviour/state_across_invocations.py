@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.deployment import Deployment
+from lambdalint.model.source import descendants
 from lambdalint.model.values import Evaluator
 from lambdalint.rules import Context, Rule
 from lambdalint.rules.handler import resolve
@@ -75,7 +76,7 @@ class StateAcrossInvocations(Rule):
         bounded: set[str] = set()
 
         def mentions_event(node: cst.CSTNode) -> bool:
-            return any(isinstance(n, cst.Name) and n.value == event for n in _walk(node))
+            return any(isinstance(n, cst.Name) and n.value == event for n in descendants(node))
 
         class Mutations(cst.CSTVisitor):
             def visit_Call(self, node: cst.Call) -> None:
@@ -97,7 +98,7 @@ class StateAcrossInvocations(Rule):
                         growing.setdefault(t.value.value, node)
 
             def visit_Del(self, node: cst.Del) -> None:
-                for n in _walk(node):
+                for n in descendants(node):
                     if isinstance(n, cst.Name):
                         bounded.add(n.value)
 
@@ -114,17 +115,3 @@ class StateAcrossInvocations(Rule):
                          "leaks between requests"),
                 fix=f"keep it local to the invocation, or bound {name}")
 
-
-def _walk(node: object) -> list[object]:
-    import libcst as cst
-
-    assert isinstance(node, cst.CSTNode)
-    found: list[object] = []
-
-    class All(cst.CSTVisitor):
-        def on_visit(self, n: cst.CSTNode) -> bool:
-            found.append(n)
-            return True
-
-    node.visit(All())
-    return found

@@ -4,10 +4,9 @@ from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.source import functions, own_modules
-from lambdalint.model.values import event_field_of, event_flow, sdk_calls
+from lambdalint.model.source import own_modules
+from lambdalint.model.values import calls_with_flow, event_field_of
 from lambdalint.rules import Context, Rule
-from lambdalint.rules.behaviour.s3_key_not_unquoted import _nodes
 
 # S3 writes and where their bucket argument is: (positional index, keyword)
 S3_WRITES = {"put_object": (None, "Bucket"), "copy_object": (None, "Bucket"),
@@ -66,28 +65,20 @@ class TriggerWriteLoop(Rule):
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for module in own_modules(deployment, ctx):
-            calls = [c for c in sdk_calls(module) if c.service == "s3" and
-                     c.method in S3_WRITES]
-            if not calls:
-                continue
-            for function in functions(module):
-                flow = event_flow(module, function)
-                inside = _nodes(function)
-                for call in calls:
-                    if id(call.node) not in inside:
-                        continue
-                    index, keyword = S3_WRITES[call.method]
-                    target = call.keyword(keyword) or \
-                        (call.positional(index) if index is not None else None)
-                    carried = event_field_of(flow, target) if target is not None else None
-                    if carried is None or carried[0] != "bucket":
-                        continue
-                    line, column = module.position(call.node)
-                    yield self.finding(
-                        module.artifact, member=module.member.name, line=line, column=column,
-                        key=f"{function.name.value}:{call.method}",
-                        message=(f"s3.{call.method}() writes into the bucket whose event "
-                                 "invoked the function: each write triggers it again (unless "
-                                 "the notification's prefix/suffix filter excludes the "
-                                 "written keys)"),
-                        fix="write to another bucket, or filter the trigger by prefix/suffix")
+            for function, flow, call in calls_with_flow(module):
+                if call.service != "s3" or call.method not in S3_WRITES:
+                    continue
+                index, keyword = S3_WRITES[call.method]
+                target = call.keyword(keyword) or \
+                    (call.positional(index) if index is not None else None)
+                carried = event_field_of(flow, target) if target is not None else None
+                if carried is None or carried[0] != "bucket":
+                    continue
+                line, column = module.position(call.node)
+                yield self.finding(
+                    module.artifact, member=module.member.name, line=line, column=column,
+                    key=f"{function.name.value}:{call.method}",
+                    message=(f"s3.{call.method}() writes into the bucket whose event invoked "
+                             "the function: each write triggers it again (unless the "
+                             "notification's prefix/suffix filter excludes the written keys)"),
+                    fix="write to another bucket, or filter the trigger by prefix/suffix")
