@@ -110,6 +110,7 @@ def run(options: Options) -> Result:
             raw.extend(_run_rule(rule, deployment, ctx, notes))
         targets.append(_target_report(deployment, skipped))
     raw.extend(ctx.meta_findings)
+    notes.extend(dict.fromkeys(ctx.notes))
     raw = apply_comments(raw, inputs.source_line_reader(ctx))
     reported = apply_pass(raw, config=config, baseline=baseline)
     for artifact in inputs.artifacts.values():

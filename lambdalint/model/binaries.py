@@ -71,8 +71,8 @@ def _dynamic(read: Reader, binary: Binary, head: bytes, order: str) -> Binary:
     else:
         phoff = struct.unpack_from(order + "I", head, 28)[0]
         phentsize, phnum = struct.unpack_from(order + "HH", head, 42)
-    if not phnum or phentsize * phnum > MAX_TABLE:
-        return binary
+    if not phnum or phentsize < (56 if wide else 32) or phentsize * phnum > MAX_TABLE:
+        return binary  # no table, or entries too small to hold a program header
     table = read(phoff, phentsize * phnum)
     loads: list[tuple[int, int, int]] = []  # (vaddr, offset, size)
     dynamic: tuple[int, int] | None = None

@@ -78,8 +78,11 @@ def _pyproject_dependencies(text: str) -> list[str]:
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        dependencies = tomllib.loads(text).get("project", {}).get("dependencies", [])
+        project = tomllib.loads(text).get("project", {})
     except tomllib.TOMLDecodeError:
+        return []
+    dependencies = project.get("dependencies", []) if isinstance(project, dict) else []
+    if not isinstance(dependencies, list):
         return []
     return [d for d in dependencies if isinstance(d, str)]
 

@@ -64,11 +64,16 @@ def parse(text: str) -> Requirement | None:
 
 def applies(requirement: Requirement, envs: list[dict[str, str]], extras: set[str]) -> bool:
     """True when the requirement applies on every candidate environment (else: unsure)."""
+    from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
+
     if requirement.marker is None:
         return True
-    return all(any(requirement.marker.evaluate({**env, "extra": extra})
-                   for extra in ("", *sorted(extras)))
-               for env in envs)
+    try:
+        return all(any(requirement.marker.evaluate({**env, "extra": extra})
+                       for extra in ("", *sorted(extras)))
+                   for env in envs)
+    except (UndefinedComparison, UndefinedEnvironmentName):
+        return False  # a marker packaging cannot evaluate: unsure, so not required
 
 
 def needed(view: ImportView, deployment: Deployment) -> list[Needed]:

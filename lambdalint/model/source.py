@@ -71,7 +71,18 @@ def module_name(path: str) -> str:
 
 
 def parse(artifact: Artifact, member: Member, ctx: Context) -> Module | None:
-    """The parsed module, or None (then LL002 says why, once) if it cannot be parsed."""
+    """The parsed module (one object per file for the run, so its metadata is resolved
+    once), or None: LL002 says why when it cannot be parsed; a note when it is too large or
+    nested too deeply to analyse."""
+    key = f"module:{artifact.path}:{member.name}"
+    if key in ctx.cache:
+        cached_module = ctx.cache[key]
+        return cached_module if isinstance(cached_module, Module) else None
+    ctx.cache[key] = None
+    if member.size > ctx.max_member_size:
+        ctx.notes.append(f"{artifact.path}:{member.name} is larger than max-member-size "
+                         f"({ctx.max_member_size} bytes): code checks skip it")
+        return None
     data = ctx.read(artifact, member)
     if data is None:
         return None
@@ -87,7 +98,15 @@ def parse(artifact: Artifact, member: Member, ctx: Context) -> Module | None:
                     "with Runtime.UserCodeSyntaxError when it is imported; other code "
                     "checks skip it"))
         return None
-    return Module(artifact, member, module_name(member.name), cast("cst.Module", cached))
+    module = Module(artifact, member, module_name(member.name), cast("cst.Module", cached))
+    try:
+        module._metadata()  # the analyses recurse as deep as the tree: find out now
+    except RecursionError:
+        ctx.notes.append(f"{artifact.path}:{member.name} is nested too deeply for lambdalint "
+                         "to analyse: code checks skip it")
+        return None
+    ctx.cache[key] = module
+    return module
 
 
 def _parse(data: bytes) -> cst.Module | str:

@@ -34,6 +34,8 @@ class Context:
     meta_findings: list[Finding] = field(default_factory=list)
     # Views shared by every rule and deployment of the run (parsed modules by content hash).
     cache: dict[str, object] = field(default_factory=dict)
+    # What the user should know about what was not checked (shown once in the report).
+    notes: list[str] = field(default_factory=list)
     _failed: set[tuple[str, str]] = field(default_factory=set)
 
     def read(self, artifact: Artifact, member: Member, limit: int | None = None,
