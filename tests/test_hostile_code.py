@@ -30,10 +30,10 @@ def test_elf_with_a_zero_program_header_size(tmp_path: Path) -> None:
     struct.pack_into("<HH", header, 16, 3, 62)
     struct.pack_into("<Q", header, 32, 64)  # e_phoff
     struct.pack_into("<HH", header, 54, 0, 1)  # e_phentsize 0, e_phnum 1
-    write_zip(tmp_path / "function.zip", [Entry("app.py"),
-                                          Entry("lib/evil.so", {"text": header.decode("latin-1")})])
-    code, out, rules = check(tmp_path, "function.zip", "--runtime", "python3.12",
-                             "--architecture", "x86_64")
+    write_zip(tmp_path / "function.zip",
+              [Entry("app.py"), Entry("lib/evil.so", {"text": header.decode("latin-1")})])
+    code, out, _ = check(tmp_path, "function.zip", "--runtime", "python3.12",
+                         "--architecture", "x86_64")
     assert "internal error" not in out and code != 2
 
 
