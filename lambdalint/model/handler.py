@@ -82,18 +82,29 @@ def find_module(deployment: Deployment, module: str) -> tuple[Artifact, Member] 
     return None
 
 
+# Marks a name bound more than once (its entry is the last binding, which getattr finds).
+REBOUND = "rebound:"
+
+
 def top_level_names(tree: cst.Module) -> dict[str, cst.CSTNode]:
     """Names a module binds at its top level (def, class, assignment, import), any of which
-    `getattr(module, name)` finds. A star import or a module __getattr__ may bind any name:
-    they are returned as "*"."""
+    `getattr(module, name)` finds, each to its last binding. A star import or a module
+    __getattr__ may bind any name: they are returned as "*"; a name bound several times
+    also appears as REBOUND + name."""
     import libcst as cst
     from libcst.helpers import get_full_name_for_node
 
     names: dict[str, cst.CSTNode] = {}
+    rebound: set[str] = set()  # bound more than once: which binding wins is not judged
+
+    def note(name: str, node: cst.CSTNode) -> None:
+        if name in names:
+            rebound.add(name)
+        names[name] = node  # the last binding is the one getattr finds
 
     def bind(target: cst.BaseExpression, node: cst.CSTNode) -> None:
         if isinstance(target, cst.Name):
-            names.setdefault(target.value, node)
+            note(target.value, node)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 bind(element.value, node)
@@ -101,7 +112,7 @@ def top_level_names(tree: cst.Module) -> dict[str, cst.CSTNode]:
     def visit(statements: Sequence[cst.BaseStatement]) -> None:
         for statement in statements:
             if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-                names.setdefault(statement.name.value, statement)
+                note(statement.name.value, statement)
                 if statement.name.value == "__getattr__":
                     names["*"] = statement
             elif isinstance(statement, cst.SimpleStatementLine):
@@ -115,20 +126,21 @@ def top_level_names(tree: cst.Module) -> dict[str, cst.CSTNode]:
                         for alias in small.names:
                             name = (alias.evaluated_alias or
                                     (get_full_name_for_node(alias.name) or "").split(".")[0])
-                            names.setdefault(name, small)
+                            note(name, small)
                     elif isinstance(small, cst.ImportFrom):
                         if isinstance(small.names, cst.ImportStar):
                             names["*"] = small
                         else:
                             for alias in small.names:
-                                names.setdefault(alias.evaluated_alias or
-                                                 alias.evaluated_name, small)
+                                note(alias.evaluated_alias or alias.evaluated_name, small)
             elif isinstance(statement, (cst.If, cst.Try, cst.With)):
                 # definitions under if/try/with at module level are bound too
                 for block in _blocks(statement):
                     visit(block)
 
     visit(tree.body)
+    for name in rebound:
+        names[f"{REBOUND}{name}"] = names[name]
     return names
 
 

@@ -237,13 +237,15 @@ def import_records(module: Module) -> list[ImportRecord]:
             return False
 
         def visit_If(self, node: cst.If) -> bool:
+            if is_main_block(node):
+                return False  # run locally only
             test = get_full_name_for_node(node.test) or ""
-            type_checking = test.split(".")[-1] == "TYPE_CHECKING"
-            self.guards += type_checking
+            guard = test.split(".")[-1] == "TYPE_CHECKING" or is_version_guard(node)
+            self.guards += guard
             node.body.visit(self)
-            self.guards -= type_checking
             if node.orelse is not None:
                 node.orelse.visit(self)
+            self.guards -= guard
             return False
 
         def visit_Import(self, node: cst.Import) -> None:
@@ -275,6 +277,24 @@ def import_records(module: Module) -> list[ImportRecord]:
     module.tree.visit(Collector())
     module.cache["imports"] = found
     return found
+
+
+def is_main_block(node: cst.CSTNode) -> bool:
+    """`if __name__ == "__main__":` — code for running the file locally, never on Lambda."""
+    import libcst as cst
+
+    if not isinstance(node, cst.If):
+        return False
+    test = cst.Module(body=[]).code_for_node(node.test)
+    return "__name__" in test and "__main__" in test
+
+
+def is_version_guard(node: cst.CSTNode) -> bool:
+    """`if sys.version_info >= (3, 11):` — each branch is meant for some Python only."""
+    import libcst as cst
+
+    return isinstance(node, cst.If) and "version_info" in cst.Module(body=[]).code_for_node(
+        node.test)
 
 
 def functions(module: Module) -> list[cst.FunctionDef]:

@@ -1,12 +1,14 @@
 """A small, honest value-flow analysis of the function's own code (libcst, never run).
 
 What it knows: which names hold an AWS SDK client or resource for a literal service
-(`s3 = boto3.client("s3")`, `table = boto3.resource("dynamodb").Table("t")`, also through a
-`boto3.Session()`), and so which calls are SDK calls (`s3.put_object(...)`), including chained
-ones (`boto3.client("lambda").invoke(...)`). Names bound in several places to different
-things are dropped. Limits (deliberate: when unsure, stay silent): no flow through function
-arguments, return values of other modules, attributes (`self.client`), containers or
-reassignment in loops; a name is judged by its bindings anywhere in the module.
+(`s3 = boto3.client("s3")`, `table = boto3.resource("dynamodb").Table("t")`, also
+`boto3.Session().client("s3")` written inline), and so which calls are SDK calls
+(`s3.put_object(...)`), including chained ones (`boto3.client("lambda").invoke(...)`).
+Names bound in several places to different things are dropped. Limits (deliberate: when
+unsure, stay silent): no flow through function arguments, return values of other modules,
+attributes (`self.client`), a session bound to a name, containers or reassignment in loops;
+a name is judged by its bindings anywhere in the module; `if __name__ == "__main__":` blocks
+are not read.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from lambdalint.model.source import is_main_block
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -80,19 +84,31 @@ def sdk_calls(module: Module) -> list[SdkCall]:
         return None
 
     class Bindings(cst.CSTVisitor):
+        def __init__(self, into: dict[str, set[str]]) -> None:
+            self.into = into
+
+        def visit_If(self, node: cst.If) -> bool:
+            return not is_main_block(node)
+
         def visit_Assign(self, node: cst.Assign) -> None:
             service = service_of(node.value)
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
-                    bound.setdefault(target.target.value, set()).add(service or "?")
+                    self.into.setdefault(target.target.value, set()).add(service or "?")
 
-    # Two passes: a resource bound first may make a Table bound later evident.
-    for _ in range(2):
-        bound.clear()
-        module.tree.visit(Bindings())
+    # Two passes: the second sees what the first bound, so a Table taken from a resource
+    # that is bound further down the module is evident too.
+    module.tree.visit(Bindings(bound))
+    second: dict[str, set[str]] = {}
+    module.tree.visit(Bindings(second))
+    bound.clear()
+    bound.update(second)
     found: list[SdkCall] = []
 
     class Calls(cst.CSTVisitor):
+        def visit_If(self, node: cst.If) -> bool:
+            return not is_main_block(node)
+
         def visit_Call(self, node: cst.Call) -> None:
             func = node.func
             if isinstance(func, cst.Attribute):
@@ -109,7 +125,6 @@ def sdk_calls(module: Module) -> list[SdkCall]:
 
 DYNAMODB_READS = {"get_item": "ddb-response", "query": "ddb-response", "scan": "ddb-response",
                   "batch_get_item": "ddb-response"}
-CONTAINERS = ("dict", "list", "tuple")
 
 
 @dataclass(frozen=True)
@@ -147,6 +162,8 @@ class Evaluator:
         from lambdalint.data import value_tables
 
         self.module = module
+        # A binding whose value is not followed (a name nothing else binds: always unknown).
+        self.unknown: cst.BaseExpression = cst.Name("__unknown__")
         self.calls, self.binary_methods = value_tables()
         self.bindings: dict[str, list[cst.BaseExpression]] = {}
         self.helpers: dict[str, cst.FunctionDef] = {}
@@ -159,20 +176,47 @@ class Evaluator:
                 self.classes[statement.name.value] = self._class_kind(statement)
         self._collect(module.tree.body)
         if function is not None:
+            params = function.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params,
+                          *[p for p in (params.star_arg, params.star_kwarg)
+                            if isinstance(p, cst.Param)]):
+                self.bindings.setdefault(param.name.value, []).append(self.unknown)
             self._collect(function.body.body)
 
     def _collect(self, statements: Sequence[cst.CSTNode]) -> None:
         """Names bound by plain assignments, anywhere in these statements (not nested defs)."""
         import libcst as cst
 
-        bindings = self.bindings
+        bindings, unknown_value = self.bindings, self.unknown
+
+        def unknown(name: str) -> None:
+            bindings.setdefault(name, []).append(unknown_value)
 
         class Assignments(cst.CSTVisitor):
+            # Every way a name gets bound counts; only a plain assignment says to what.
             def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+                unknown(node.name.value)
                 return False
 
             def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+                unknown(node.name.value)
                 return False
+
+            def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+                for name in _names(node.target):
+                    bindings.setdefault(name, []).append(node.value or unknown_value)
+
+            def visit_AsName(self, node: cst.AsName) -> None:  # with/except/import … as x
+                for name in _names(node.name):
+                    unknown(name)
+
+            def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+                for name in _names(node.target):
+                    unknown(name)
+
+            def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+                if node.asname is None:
+                    unknown((cst.Module(body=[]).code_for_node(node.name)).split(".")[0])
 
             def visit_Assign(self, node: cst.Assign) -> None:
                 for target in node.targets:
@@ -180,15 +224,15 @@ class Evaluator:
                         bindings.setdefault(target.target.value, []).append(node.value)
                     else:  # unpacking: names bound this way are not followed
                         for name in _names(target.target):
-                            bindings.setdefault(name, []).append(cst.Name("__unknown__"))
+                            unknown(name)
 
             def visit_AugAssign(self, node: cst.AugAssign) -> None:
                 for name in _names(node.target):
-                    bindings.setdefault(name, []).append(cst.Name("__unknown__"))
+                    unknown(name)
 
             def visit_For(self, node: cst.For) -> None:
                 for name in _names(node.target):
-                    bindings.setdefault(name, []).append(cst.Name("__unknown__"))
+                    unknown(name)
 
         for statement in statements:
             statement.visit(Assignments())

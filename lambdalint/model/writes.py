@@ -11,12 +11,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from lambdalint.model.source import is_main_block
+
 if TYPE_CHECKING:
     import libcst as cst
 
     from lambdalint.model.source import Module
 
 WRITE_MODE_CHARS = set("wax+")
+# Writable everywhere: devices and the process's own descriptors.
+ALWAYS_WRITABLE = ("/dev/", "/proc/")
+DIRECTORY_CALLS = ("os.makedirs()", "os.mkdir()", "Path.mkdir()")
 # Call target (qualified name) -> which argument is the written path (index, keyword)
 PATH_ARGUMENT = {
     "os.makedirs": (0, "name"), "os.mkdir": (0, "path"),
@@ -77,6 +82,9 @@ def writes(module: Module) -> list[Write]:
         return positional[index].value if index < len(positional) else None
 
     class Finder(cst.CSTVisitor):
+        def visit_If(self, node: cst.If) -> bool:
+            return not is_main_block(node)
+
         def visit_Call(self, node: cst.Call) -> None:
             names = module.qualified_names(node.func)
             if names & {"builtins.open", "io.open"}:
@@ -120,7 +128,7 @@ def in_tmp(path: LiteralPath) -> bool:
 
 def outside_tmp(path: LiteralPath) -> Iterator[str]:
     """Why a literal path is outside /tmp (nothing when it is in /tmp)."""
-    if in_tmp(path):
+    if in_tmp(path) or path.prefix.startswith(ALWAYS_WRITABLE):
         return
     if path.prefix.startswith("/"):
         if not path.constant and path.prefix.find("/", 1) < 0:

@@ -57,7 +57,7 @@ class ClientInHandler(Rule):
         import libcst as cst
 
         resolution = resolve(deployment, ctx)
-        handler, module = resolution.definition, resolution.module
+        handler, module = resolution.body, resolution.module
         if not isinstance(handler, cst.FunctionDef) or module is None:
             return
         source = module

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.source import own_modules
-from lambdalint.model.writes import in_tmp, writes
+from lambdalint.model.writes import DIRECTORY_CALLS, in_tmp, writes
 from lambdalint.rules import Context, Rule
 
 
@@ -56,8 +56,8 @@ class FixedTmpPath(Rule):
         for module in own_modules(deployment, ctx):
             for write in writes(module):
                 if not (write.path.constant and in_tmp(write.path)) or write.path.prefix in \
-                        ("/tmp", "/tmp/"):
-                    continue
+                        ("/tmp", "/tmp/") or write.how in DIRECTORY_CALLS:
+                    continue  # creating a directory twice does not collide
                 line, column = module.position(write.node)
                 yield self.finding(
                     module.artifact, member=module.member.name, line=line, column=column,

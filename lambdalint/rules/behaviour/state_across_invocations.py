@@ -61,7 +61,7 @@ class StateAcrossInvocations(Rule):
         import libcst as cst
 
         resolution = resolve(deployment, ctx)
-        handler, module = resolution.definition, resolution.module
+        handler, module = resolution.body, resolution.module
         if not isinstance(handler, cst.FunctionDef) or module is None:
             return
         params = [*handler.params.posonly_params, *handler.params.params]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lambdalint.model.handler import Handler, find_module, parse, top_level_names
+from lambdalint.model.handler import REBOUND, Handler, find_module, parse, top_level_names
 from lambdalint.model.source import Module
 from lambdalint.model.source import parse as parse_source
 
@@ -27,10 +27,29 @@ class Resolution:
     names: dict[str, cst.CSTNode] | None = None  # top-level names of the module (LL402)
 
     @property
-    def definition(self) -> cst.CSTNode | None:
-        if self.handler is None or self.names is None:
+    def body(self) -> cst.FunctionDef | None:
+        """The handler function whose body runs on every invocation, decorated or not."""
+        import libcst as cst
+
+        if self.handler is None or self.names is None or \
+                REBOUND + self.handler.function in self.names:
             return None
-        return self.names.get(self.handler.function)
+        node = self.names.get(self.handler.function)
+        return node if isinstance(node, cst.FunctionDef) else None
+
+    @property
+    def definition(self) -> cst.CSTNode | None:
+        """The handler's definition when the code says plainly what it is: bound once, and
+        not wrapped by a decorator (which may change its signature or return value)."""
+        import libcst as cst
+
+        if self.handler is None or self.names is None or \
+                REBOUND + self.handler.function in self.names:
+            return None
+        node = self.names.get(self.handler.function)
+        if isinstance(node, cst.FunctionDef) and node.decorators:
+            return None
+        return node
 
 
 def resolve(deployment: Deployment, ctx: Context) -> Resolution:

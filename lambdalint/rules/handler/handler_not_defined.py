@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.deployment import Deployment
+from lambdalint.model.handler import REBOUND
 from lambdalint.rules import Context, Rule
 from lambdalint.rules.handler import resolve
 
@@ -58,7 +59,8 @@ class HandlerNotDefined(Rule):
             return
         if handler.function in names or "*" in names:
             return
-        close = difflib.get_close_matches(handler.function, [n for n in names if n != "*"],
+        candidates = [n for n in names if n != "*" and not n.startswith(REBOUND)]
+        close = difflib.get_close_matches(handler.function, candidates,
                                           n=1)
         hint = f"; did you mean {handler.module_as_written}.{close[0]}?" if close else ""
         yield self.finding(
