@@ -158,6 +158,8 @@ def _top_levels(artifact: Artifact, entry: PathEntry) -> dict[str, str]:
         return cached
     assert artifact.tree is not None
     found: dict[str, str] = {}
+    folders: dict[str, str] = {}
+    with_code: set[str] = set()  # folders holding Python code: data folders import nothing
     prefix = entry.prefix
     for member in artifact.tree.members:
         name = member.name
@@ -171,10 +173,15 @@ def _top_levels(artifact: Artifact, entry: PathEntry) -> dict[str, str]:
                 head == "__pycache__":
             continue
         if slash:  # a folder: a package, or a namespace package portion
-            found.setdefault(head, prefix + head + "/")
-        elif head.endswith(".py"):
-            found.setdefault(head[:-3], name)
+            folders.setdefault(head, prefix + head + "/")
+            if rest.endswith((".py", ".pyc", *_EXTENSION_TAIL)):
+                with_code.add(head)
+        elif head.endswith((".py", ".pyc")):
+            found.setdefault(head.rsplit(".", 1)[0], name)
         elif head.endswith(_EXTENSION_TAIL):
             found.setdefault(head.split(".", 1)[0], name)
+    for head, folder in folders.items():
+        if head in with_code:
+            found.setdefault(head, folder)
     artifact.cache[cache_key] = found
     return found

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from lambdalint.data import private_runtime_modules
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.deployment import Deployment
+from lambdalint.model.handler import find_module
 from lambdalint.model.source import import_records, own_modules
 from lambdalint.rules import Context, Rule
 
@@ -62,8 +63,9 @@ class PrivateRuntimeApi(Rule):
                 if record.relative or not any(
                         record.name == p or record.name.startswith(p + ".") for p in private):
                     continue
-                if id(record.node) in reported:
-                    continue
+                if id(record.node) in reported or \
+                        find_module(deployment, record.name.split(".", 1)[0]) is not None:
+                    continue  # the function's (or a layer's) own bootstrap.py is not private
                 reported.add(id(record.node))
                 line, column = module.position(record.node)
                 yield self.finding(

@@ -76,14 +76,25 @@ class RecursiveInvoke(Rule):
 
     @staticmethod
     def _own_name(module: Module, node: object, configured: str | None) -> str | None:
+        """The expression, when it evidently is the function's own name or ARN."""
         import libcst as cst
 
         if not isinstance(node, cst.BaseExpression):
             return None
         text = module.tree.code_for_node(node)
-        if isinstance(node, cst.Attribute) and node.attr.value in CONTEXT_ATTRIBUTES:
+        if isinstance(node, cst.Attribute) and node.attr.value in CONTEXT_ATTRIBUTES and \
+                isinstance(node.value, cst.Name) and node.value.value in ("context", "ctx"):
             return text
-        if OWN_NAME_VARIABLE in text and ("environ" in text or "getenv" in text):
+        # os.environ["AWS_LAMBDA_FUNCTION_NAME"], os.environ.get(…), os.getenv(…)
+        key: cst.BaseExpression | None = None
+        if isinstance(node, cst.Subscript) and module.qualified_names(node.value) & \
+                {"os.environ"}:
+            index = node.slice[0].slice
+            key = index.value if isinstance(index, cst.Index) else None
+        elif isinstance(node, cst.Call) and node.args and module.qualified_names(node.func) & \
+                {"os.getenv", "os.environ.get"}:
+            key = node.args[0].value
+        if key is not None and string_value(key) == OWN_NAME_VARIABLE:
             return text
         literal = string_value(node)
         if literal is not None and configured and literal.split(":")[-1] == configured:

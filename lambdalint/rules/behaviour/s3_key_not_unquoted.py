@@ -9,6 +9,11 @@ from lambdalint.model.values import calls_with_flow, event_field_of
 from lambdalint.rules import Context, Rule
 
 
+# S3 transfer methods that take the key positionally: download_file(Bucket, Key, Filename)
+POSITIONAL_KEY = {"download_file": 1, "download_fileobj": 1, "upload_file": 2,
+                  "upload_fileobj": 2}
+
+
 class S3KeyNotUnquoted(Rule):
     """
     ## What it does
@@ -58,11 +63,18 @@ class S3KeyNotUnquoted(Rule):
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for module in own_modules(deployment, ctx):
             for function, flow, call in calls_with_flow(module):
-                for arg in call.node.args:
-                    carried = event_field_of(flow, arg.value)
-                    if carried is None or carried[0] != "key" or flow.decoded(arg.value):
+                if call.service != "s3":
+                    continue
+                keys = [call.keyword(k) for k in ("Key", "CopySource")]
+                if call.method in POSITIONAL_KEY:
+                    keys.append(call.positional(POSITIONAL_KEY[call.method]))
+                for value in keys:
+                    if value is None:
                         continue
-                    line, column = module.position(arg.value)
+                    carried = event_field_of(flow, value)
+                    if carried is None or carried[0] != "key" or flow.decoded(value):
+                        continue
+                    line, column = module.position(value)
                     yield self.finding(
                         module.artifact, member=module.member.name, line=line, column=column,
                         key=f"{function.name.value}:{call.method}",

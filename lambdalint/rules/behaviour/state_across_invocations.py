@@ -74,6 +74,8 @@ class StateAcrossInvocations(Rule):
                       ("list", "dict", "set")}
         growing: dict[str, cst.CSTNode] = {}
         bounded: set[str] = set()
+        declared_global: set[str] = set()
+        local: set[str] = set()  # names the handler binds itself shadow the module's
 
         def mentions_event(node: cst.CSTNode) -> bool:
             return any(isinstance(n, cst.Name) and n.value == event for n in descendants(node))
@@ -89,9 +91,15 @@ class StateAcrossInvocations(Rule):
                     elif func.attr.value in BOUNDING:
                         bounded.add(name)
 
+            def visit_Global(self, node: cst.Global) -> None:
+                declared_global.update(n.name.value for n in node.names)
+
             def visit_Assign(self, node: cst.Assign) -> None:
                 for target in node.targets:
                     t = target.target
+                    if isinstance(t, cst.Name):
+                        # `global CACHE; CACHE = {}` resets it; otherwise the name is local
+                        (bounded if t.value in declared_global else local).add(t.value)
                     if isinstance(t, cst.Subscript) and isinstance(t.value, cst.Name) and \
                             t.value.value in containers and \
                             (mentions_event(t.slice[0]) or mentions_event(node.value)):
@@ -104,7 +112,7 @@ class StateAcrossInvocations(Rule):
 
         handler.visit(Mutations())
         for name, node in sorted(growing.items()):
-            if name in bounded:
+            if name in bounded or name in local - declared_global:
                 continue
             line, column = module.position(node)
             yield self.finding(

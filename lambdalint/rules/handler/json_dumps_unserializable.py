@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.source import Module, own_modules
+from lambdalint.model.source import Module, is_main_block, own_modules
 from lambdalint.model.values import Evaluator, Value
 from lambdalint.rules import Context, Rule
 
@@ -83,11 +83,11 @@ class JsonDumpsUnserializable(Rule):
         scopes += [s for s in module.tree.body if isinstance(s, cst.FunctionDef)]
         for scope in scopes:
             evaluator = Evaluator(module, scope)
-            for call in _calls(scope.body if scope else module.tree, scope is None):
+            for call in _calls(scope if scope else module.tree):
                 if not module.qualified_names(call.func) & JSON_DUMPS or not call.args or \
                         any(a.keyword is not None and a.keyword.value in ("default", "cls")
-                            for a in call.args):
-                    continue
+                            or a.star == "**" for a in call.args):
+                    continue  # default=/cls= given, or maybe given through **options
                 found = evaluator.value(call.args[0].value).find(json_rejects)
                 if found is None:
                     continue
@@ -101,17 +101,21 @@ class JsonDumpsUnserializable(Rule):
                     fix="pass default= (e.g. default=str) or convert the values first")
 
 
-def _calls(node: cst.CSTNode, module_level: bool) -> list[cst.Call]:
+def _calls(scope: cst.CSTNode) -> list[cst.Call]:
+    """Calls of one scope itself: nested functions are other scopes (not followed)."""
     import libcst as cst
 
     found: list[cst.Call] = []
 
     class Calls(cst.CSTVisitor):
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return not module_level  # module-level scope: functions are their own scopes
+            return node is scope
+
+        def visit_If(self, node: cst.If) -> bool:
+            return not is_main_block(node)
 
         def visit_Call(self, node: cst.Call) -> None:
             found.append(node)
 
-    node.visit(Calls())
+    scope.visit(Calls())
     return found
