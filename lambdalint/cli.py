@@ -38,10 +38,6 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    return build_parsers()[0]
-
-
 def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     """The program's parser and its `check` subparser."""
     parser = _Parser(prog="lambdalint",

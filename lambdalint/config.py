@@ -76,9 +76,6 @@ class Config:
     problems: list[ConfigProblem] = field(default_factory=list)
 
 
-CONFIG_FILES = ("lambdalint.toml", "pyproject.toml")
-
-
 def discover(start: Path) -> Path | None:
     """The nearest lambdalint.toml, or pyproject.toml with a [tool.lambdalint] table."""
     for folder in (start, *start.parents):

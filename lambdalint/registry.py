@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import re
 
 from lambdalint.finding import RuleInfo
 from lambdalint.rules import Rule
@@ -62,9 +61,6 @@ RULE_MODULES = (
     "lambdalint.rules.limits.secret_in_package",
     "lambdalint.rules.limits.dead_weight",
 )
-
-RULE_ID = re.compile(r"LL\d{3}")
-
 
 @functools.cache
 def all_rules() -> dict[str, type[Rule]]:

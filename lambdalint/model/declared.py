@@ -32,6 +32,9 @@ def declarations(deployment: Deployment, ctx: Context) -> list[Declared]:
     function = deployment.function
     if function is None or function.tree is None:
         return []
+    cached = function.cache.get("declarations")
+    if isinstance(cached, list):
+        return cached
     found: list[Declared] = []
     for name in DECLARATION_FILES:
         member = function.tree.by_name.get(name)
@@ -46,6 +49,7 @@ def declarations(deployment: Deployment, ctx: Context) -> list[Declared]:
         else:
             lines = _requirement_lines(text)
         found += [Declared(r, name) for r in map(parse, lines) if r is not None]
+    function.cache["declarations"] = found
     return found
 
 

@@ -36,6 +36,7 @@ class Distribution:
     top_levels: set[str] = field(default_factory=set)
     requires: list[str] = field(default_factory=list)  # Requires-Dist, as written
     metadata_read: bool = False
+    wheel_tags: tuple[str, ...] | None = None  # read from WHEEL once (model.platform)
 
     @property
     def size_key(self) -> str:

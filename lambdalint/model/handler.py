@@ -65,8 +65,10 @@ def find_module(deployment: Deployment, module: str) -> tuple[Artifact, Member] 
     places: list[tuple[Artifact, str]] = []
     if deployment.function is not None:
         places.append((deployment.function, ""))
-    for layer in reversed(deployment.layers):  # a later layer's file wins
-        places += [(layer, "python/"), (layer, "python/lib/python3.X/site-packages/")]
+    # sys.path order: every layer's site-packages, then every layer's python/; within one
+    # folder a later layer's file wins
+    for prefix in ("python/lib/python3.X/site-packages/", "python/"):
+        places += [(layer, prefix) for layer in reversed(deployment.layers)]
     runtime = deployment.target_runtime
     for artifact, prefix in places:
         if artifact.tree is None:

@@ -65,6 +65,13 @@ def manylinux_platforms(glibc: tuple[int, int], cpu: str) -> list[str]:
 
 def wheel_tags(artifact: Artifact, dist: Distribution, ctx: Context) -> tuple[str, ...]:
     """The ``Tag:`` lines of a distribution's WHEEL file (empty for non-wheel installs)."""
+    if dist.wheel_tags is not None:
+        return dist.wheel_tags
+    dist.wheel_tags = _read_wheel_tags(artifact, dist, ctx)
+    return dist.wheel_tags
+
+
+def _read_wheel_tags(artifact: Artifact, dist: Distribution, ctx: Context) -> tuple[str, ...]:
     assert artifact.tree is not None
     member = artifact.tree.by_name.get(dist.dist_info + "WHEEL")
     data = ctx.read(artifact, member, WHEEL_LIMIT) if member is not None else None
@@ -175,7 +182,6 @@ def _interpreter_failure(tag: Tag, runtime: Runtime) -> tuple[str, str]:
 
 # name.cpython-312-x86_64-linux-gnu.so, name.cpython-312-darwin.so, …-linux-musl.so
 _EXTENSION_SUFFIX = re.compile(r"\.cpython-(\d)(\d+)[a-z]*-(?P<platform>[a-z0-9_-]+)\.so$")
-BINARY_HEADER_LIMIT = 64
 
 
 @dataclass(frozen=True)

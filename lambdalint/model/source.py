@@ -123,7 +123,7 @@ def _parse(data: bytes) -> cst.Module | str:
 
 
 def own_modules(deployment: Deployment, ctx: Context) -> list[Module]:
-    """The function's own modules the runtime will import, each parsed once."""
+    """The function's own modules the runtime will import (each file parsed once per run)."""
     function = deployment.function
     if function is None or function.tree is None:
         return []

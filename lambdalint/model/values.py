@@ -464,10 +464,14 @@ def calls_with_flow(module: Module) -> list[tuple[cst.FunctionDef, EventFlow, Sd
     """Each SDK call inside a top-level function, with that function's S3 event flow."""
     from lambdalint.model.source import descendants, functions
 
+    cached = module.cache.get("calls_with_flow")
+    if isinstance(cached, list):
+        return cached
     calls = sdk_calls(module)
     found = []
     for function in functions(module):
         inside = {id(node) for node in descendants(function)}
         flow = event_flow(module, function)
         found += [(function, flow, call) for call in calls if id(call.node) in inside]
+    module.cache["calls_with_flow"] = found
     return found

@@ -9,8 +9,6 @@ from typing import Protocol
 
 from lambdalint.finding import Report, RuleInfo
 
-FORMATS = ("text", "json", "sarif", "github")
-
 
 class Reporter(Protocol):
     def render(self, report: Report, rules: dict[str, RuleInfo], *, version: str) -> str: ...

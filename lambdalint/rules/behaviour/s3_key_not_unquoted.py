@@ -8,7 +8,6 @@ from lambdalint.model.source import own_modules
 from lambdalint.model.values import calls_with_flow, event_field_of
 from lambdalint.rules import Context, Rule
 
-
 # S3 transfer methods that take the key positionally: download_file(Bucket, Key, Filename)
 POSITIONAL_KEY = {"download_file": 1, "download_fileobj": 1, "upload_file": 2,
                   "upload_fileobj": 2}

@@ -85,7 +85,7 @@ class JsonDumpsUnserializable(Rule):
             evaluator = Evaluator(module, scope)
             for call in _calls(scope if scope else module.tree):
                 if not module.qualified_names(call.func) & JSON_DUMPS or not call.args or \
-                        any(a.keyword is not None and a.keyword.value in ("default", "cls")
+                        any((a.keyword is not None and a.keyword.value in ("default", "cls"))
                             or a.star == "**" for a in call.args):
                     continue  # default=/cls= given, or maybe given through **options
                 found = evaluator.value(call.args[0].value).find(json_rejects)

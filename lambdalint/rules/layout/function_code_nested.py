@@ -6,6 +6,7 @@ from lambdalint.advice import rezip_folder_as
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.archive import Tree
 from lambdalint.model.deployment import Deployment
+from lambdalint.model.handler import module_candidates
 from lambdalint.rules import Context, Rule
 
 # The console's default handler module: code in a folder that holds it was surely meant to be
@@ -13,18 +14,12 @@ from lambdalint.rules import Context, Rule
 DEFAULT_HANDLER_MODULE = "lambda_function"
 
 
-def module_files(module: str) -> tuple[str, ...]:
-    """Where the import system looks for a handler module, relative to a sys.path entry."""
-    path = module.replace(".", "/")
-    return (f"{path}.py", f"{path}/__init__.py", f"{path}.pyc")
-
-
 def nested_folder(tree: Tree, module: str) -> str | None:
     """The single top folder the handler module sits under, if it is not at the root."""
-    if any(name in tree.by_name for name in module_files(module)):
+    if any(name in tree.by_name for name in module_candidates(module)):
         return None
     for member in tree.files():
-        for suffix in module_files(module):
+        for suffix in module_candidates(module):
             if member.name.endswith("/" + suffix):
                 folder = member.name[: -len(suffix)]
                 if folder.count("/") == 1:  # exactly one folder too deep: zipped the folder
