@@ -76,8 +76,10 @@ class LayerMissingPythonPrefix(Rule):
                 fix = (rezip_folder_as(layer.path, root, "python") if everything_misplaced
                        and len(misplaced) == 1 else
                        f"move {root or 'the top-level packages'} into python/ and re-zip")
+                # point at a module rather than at dist-info metadata
+                first = min(names, key=lambda n: (".dist-info/" in n or ".egg-info/" in n, n))
                 yield self.finding(
-                    layer, member=names[0], key=root,
+                    layer, member=first, key=root,
                     message=(f"layer content ({shown}) is {where}, not under python/: Lambda "
                              f"extracts layers to /opt and only /opt/python and "
                              f"/opt/python/lib/python3.X/site-packages are on sys.path, so "
