@@ -96,7 +96,6 @@ def run(options: Options) -> Result:
     steps, done = len(deployments) * len(rules), 0
     for deployment in deployments:
         infer(deployment, ctx)
-        notes.extend(deployment.inference_notes)
         skipped: list[str] = []
         for rule in rules:
             done += 1

@@ -71,6 +71,12 @@ class Finding:
     severity: Severity | None = None
     key: str = ""
 
+    @property
+    def sort_key(self) -> tuple[str, str, int, str, int, str]:
+        """The report's order: path, member, line, rule (deterministic byte for byte)."""
+        return (self.path, self.member or "", self.line or 0, self.rule, self.column or 0,
+                self.message)
+
 
 @dataclass(frozen=True)
 class ReportedFinding:
@@ -81,10 +87,6 @@ class ReportedFinding:
     severity: Severity
     fingerprint: str
 
-    @property
-    def sort_key(self) -> tuple[str, str, int, str, int, str]:
-        f = self.finding
-        return (f.path, f.member or "", f.line or 0, f.rule, f.column or 0, f.message)
 
 
 @dataclass

@@ -68,8 +68,7 @@ def apply_pass(findings: list[Finding], *, config: Config,
                                       for r in f.related))
                 for f in findings]
     unique = list(dict.fromkeys(findings))  # a layer shared by two functions reports once
-    unique.sort(key=lambda f: (f.path, f.member or "", f.line or 0, f.rule, f.column or 0,
-                               f.message))
+    unique.sort(key=lambda f: f.sort_key)
     kept: list[ReportedFinding] = []
     occurrences: Counter[str] = Counter()
     for finding in unique:

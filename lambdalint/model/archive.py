@@ -83,10 +83,6 @@ class Member(NamedTuple):
     flags: int = 0
     header_offset: int = 0
 
-    @property
-    def basename(self) -> str:
-        return self.name.rstrip("/").rsplit("/", 1)[-1]
-
 
 @dataclass(frozen=True)
 class Anomaly:

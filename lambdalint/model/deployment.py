@@ -82,7 +82,6 @@ class Deployment:
     sdk_policy: str = "runtime"  # runtime | bundle: who provides boto3 (LL305)
     package_type: str = "zip"  # zip | image
     name: str | None = None
-    inference_notes: list[str] = field(default_factory=list)
     # Target values the artifacts disagree on, with the evidence (reported by LL206).
     conflicts: dict[str, list[Evidence]] = field(default_factory=dict)
 

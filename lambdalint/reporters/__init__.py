@@ -5,13 +5,8 @@ beyond the ``RuleInfo`` records the registry hands them.
 from __future__ import annotations
 
 import importlib
-from typing import Protocol
 
 from lambdalint.finding import Report, RuleInfo
-
-
-class Reporter(Protocol):
-    def render(self, report: Report, rules: dict[str, RuleInfo], *, version: str) -> str: ...
 
 
 def render(fmt: str, report: Report, rules: dict[str, RuleInfo], *, version: str) -> str:
