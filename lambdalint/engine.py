@@ -1,39 +1,32 @@
 """The pipeline, end to end.
 
-config → inputs become artifacts → artifacts grouped into deployments → target inference →
-enabled rules yield findings → one pass (selection, per-file ignores, severity overrides,
-fingerprints, baseline, sorting) → a Report → (the CLI picks a reporter) → exit code.
+config → discovery (paths, config, the project's templates) → deployments (assemble.py) →
+target inference → enabled rules yield findings → one pass (selection, per-file ignores,
+severity overrides, fingerprints, baseline, sorting) → a Report → (the CLI picks a
+reporter) → exit code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from lambdalint import config as config_module
+from lambdalint.assemble import Inputs
 from lambdalint.config import Config, ConfigProblem
 from lambdalint.data import ARCHITECTURES, runtimes
 from lambdalint.finding import (
     Finding,
-    InputReport,
     Report,
     ReportedFinding,
     Severity,
     TargetReport,
 )
-from lambdalint.model.archive import ArchiveError
-from lambdalint.model.deployment import (
-    FUNCTION,
-    LAYER,
-    Artifact,
-    Deployment,
-    Value,
-    classify,
-    open_tree,
-)
+from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.inference import infer
 from lambdalint.registry import all_rules, is_known_selector
 from lambdalint.rules import Context, Rule
@@ -84,7 +77,7 @@ def run(options: Options) -> Result:
     )
     baseline = (read_baseline(options.cwd / options.baseline, problems)
                 if options.baseline is not None else None)
-    inputs = _Inputs(options, config)
+    inputs = Inputs(options, config)
     deployments = inputs.deployments()
     ctx = Context(max_member_size=config.max_member_size,
                   today=options.today or dt.date.today())
@@ -106,18 +99,21 @@ def run(options: Options) -> Result:
             if missing:
                 skipped.append(rule.id)
                 continue
-            raw.extend(_run_rule(rule, deployment, ctx, notes))
+            raw.extend(f for f in _run_rule(rule, deployment, ctx, notes)
+                       if inputs.in_scope(deployment, f))
         targets.append(_target_report(deployment, skipped))
     raw.extend(ctx.meta_findings)
+    notes[:0] = inputs.notes
     notes.extend(dict.fromkeys(ctx.notes))
-    raw = apply_comments(raw, inputs.source_line_reader(ctx))
+    raw = apply_comments(raw, _source_line_reader(inputs.artifacts.values(), ctx))
     reported = apply_pass(raw, config=config, baseline=baseline)
     for artifact in inputs.artifacts.values():
         if artifact.tree is not None:
             artifact.tree.close()
     threshold = options.severity_threshold or config.severity_threshold or Severity.WARNING
     report = Report(findings=reported, targets=targets, inputs=inputs.input_reports(),
-                    files=len(inputs.artifacts), notes=notes)
+                    files=len(inputs.artifacts), notes=list(dict.fromkeys(notes)),
+                    sources=inputs.source_lines())
     return Result(report=report, exit_code=_exit_code(reported, threshold, notes),
                   threshold=threshold)
 
@@ -145,18 +141,20 @@ def _exit_code(findings: list[ReportedFinding], threshold: Severity, notes: list
 
 
 def _target_report(deployment: Deployment, skipped: list[str]) -> TargetReport:
-    sources = {name: value.source
-               for name, value in (("runtime", deployment.runtime),
-                                   ("architecture", deployment.architecture),
-                                   ("handler", deployment.handler))
-               if value is not None}
+    values = [(name, value) for name, value in (("runtime", deployment.runtime),
+                                                ("architecture", deployment.architecture),
+                                                ("handler", deployment.handler))
+              if value is not None]
     return TargetReport(
+        name=deployment.name,
+        source=deployment.defined_at.describe() if deployment.defined_at else None,
+        origins={name: value.origin.describe() for name, value in values},
         function=deployment.function.path if deployment.function else None,
-        layers=tuple(layer.path for layer in deployment.layers),
+        layers=tuple(layer.label for layer in deployment.attached_layers),
         runtime=deployment.runtime.value if deployment.runtime else None,
         architecture=deployment.architecture.value if deployment.architecture else None,
         handler=deployment.handler.value if deployment.handler else None,
-        sources=sources,
+        sources={name: value.source for name, value in values},
         skipped=tuple(skipped),
     )
 
@@ -222,126 +220,24 @@ def _display(path: Path, cwd: Path) -> str:
     return text.replace(os.sep, "/")
 
 
-# ---- inputs → artifacts → deployments --------------------------------------------------
+def _source_line_reader(artifacts: Iterable[Artifact], ctx: Context) -> \
+        Callable[[Finding], str | None]:
+    """The source line a finding points at, read once per file (for suppressions)."""
+    by_path = {a.path: a for a in artifacts}
+    texts: dict[tuple[str, str | None], list[str]] = {}
 
+    def line_of(finding: Finding) -> str | None:
+        key = (finding.path, finding.member)
+        if key not in texts:
+            texts[key] = []
+            artifact = by_path.get(finding.path)
+            tree = artifact.tree if artifact is not None else None
+            member = tree.by_name.get(finding.member or "") if tree is not None else None
+            if artifact is not None and member is not None:
+                data = ctx.read(artifact, member)
+                texts[key] = data.decode("utf-8", "replace").splitlines() if data else []
+        lines = texts[key]
+        number = finding.line or 0
+        return lines[number - 1] if 0 < number <= len(lines) else None
 
-class _Inputs:
-    """Opens every input once, even when several deployments share it."""
-
-    def __init__(self, options: Options, config: Config) -> None:
-        self.options = options
-        self.config = config
-        self.artifacts: dict[Path, Artifact] = {}
-        self.findings: list[Finding] = []
-
-    def artifact(self, given: str | Path, role: str | None, by: str) -> Artifact:
-        fs_path = Path(given) if Path(given).is_absolute() else self.options.cwd / given
-        key = Path(os.path.normpath(fs_path))
-        existing = self.artifacts.get(key)
-        if existing is not None:
-            return existing
-        display = (_display(key, self.options.cwd) if isinstance(given, Path)
-                   else _normalise(given))
-        artifact = Artifact(path=display, fs_path=key, role=role or FUNCTION, classified_by=by)
-        try:
-            artifact.tree = open_tree(key, max_entries=self.config.max_entries)
-        except ArchiveError as exc:
-            artifact.error = str(exc)
-        except OSError as exc:
-            artifact.error = f"cannot read: {exc.strerror or exc}"
-        if artifact.tree is None:
-            self.findings.append(Finding(rule="LL001", path=display,
-                                         message=f"{display}: {artifact.error}"))
-        elif role is None:
-            artifact.role, artifact.classified_by = classify(artifact.tree, display)
-        for declared in self.config.layers:
-            if Path(os.path.normpath(declared.path)) == key:
-                artifact.compatible_runtimes = declared.compatible_runtimes
-                artifact.compatible_architectures = declared.compatible_architectures
-        self.artifacts[key] = artifact
-        return artifact
-
-    def deployments(self) -> list[Deployment]:
-        opts, config = self.options, self.config
-        if opts.paths or opts.functions or opts.layers:
-            explicit_layers = [self.artifact(p, LAYER, "flag") for p in opts.layers]
-            functions = [self.artifact(p, FUNCTION, "flag") for p in opts.functions]
-            positional = [self.artifact(p, None, "") for p in opts.paths]
-            functions += [a for a in positional if a.role == FUNCTION]
-            layers = explicit_layers + [a for a in positional if a.role == LAYER]
-            if not functions:
-                return [self._deployment(None, layers, None)]
-            return [self._deployment(f, layers, self._function_config(f)) for f in functions]
-        if config.functions:
-            return [self._deployment(
-                self.artifact(fc.code, FUNCTION, "config"),
-                [self.artifact(p, LAYER, "config") for p in fc.layers], fc)
-                for fc in config.functions]
-        return [self._deployment(self.artifact(".", FUNCTION, "default"), [], None)]
-
-    def _function_config(self, function: Artifact) -> config_module.FunctionConfig | None:
-        """A [[function]] table describing this zip supplies its handler, runtime, events."""
-        for fc in self.config.functions:
-            if Path(os.path.normpath(fc.code)) == function.fs_path:
-                return fc
-        return None
-
-    def _deployment(self, function: Artifact | None, layers: list[Artifact],
-                    fc: config_module.FunctionConfig | None) -> Deployment:
-        opts, config = self.options, self.config
-
-        def pick(flag: str | None, own: str | None, shared: str | None) -> \
-                Value | None:
-            if flag is not None:
-                return Value(flag, "flag")
-            if own is not None or shared is not None:
-                return Value(own if own is not None else shared, "config")  # type: ignore[arg-type]
-            return None
-
-        return Deployment(
-            function=function, layers=layers,
-            runtime=pick(opts.runtime, fc.runtime if fc else None, config.runtime),
-            architecture=pick(opts.architecture, fc.architecture if fc else None,
-                              config.architecture),
-            handler=pick(opts.handler, fc.handler if fc else None, config.handler),
-            events=(fc.events if fc and fc.events else config.events),
-            environment={**config.environment, **(fc.environment if fc else {})},
-            sdk_policy=config.sdk,
-            package_type=fc.package_type if fc else "zip",
-            name=fc.name if fc else None,
-        )
-
-    def source_line_reader(self, ctx: Context) -> Callable[[Finding], str | None]:
-        """The source line a finding points at, read once per file (for suppressions)."""
-        by_path = {a.path: a for a in self.artifacts.values()}
-        texts: dict[tuple[str, str | None], list[str]] = {}
-
-        def line_of(finding: Finding) -> str | None:
-            key = (finding.path, finding.member)
-            if key not in texts:
-                texts[key] = []
-                artifact = by_path.get(finding.path)
-                tree = artifact.tree if artifact is not None else None
-                member = tree.by_name.get(finding.member or "") if tree is not None else None
-                if artifact is not None and member is not None:
-                    data = ctx.read(artifact, member)
-                    texts[key] = data.decode("utf-8", "replace").splitlines() if data else []
-            lines = texts[key]
-            number = finding.line or 0
-            return lines[number - 1] if 0 < number <= len(lines) else None
-
-        return line_of
-
-    def input_reports(self) -> list[InputReport]:
-        return [InputReport(path=a.path, role=a.role if a.readable else "unreadable",
-                            format=a.format, classified_by=a.classified_by,
-                            entries=len(a.tree.members) if a.tree else 0,
-                            unzipped_bytes=a.tree.unzipped_size if a.tree else 0)
-                for a in self.artifacts.values()]
-
-
-def _normalise(given: str) -> str:
-    text = given.replace(os.sep, "/")
-    while text.startswith("./"):
-        text = text[2:]
-    return text or "."
+    return line_of

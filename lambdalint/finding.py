@@ -98,6 +98,8 @@ class Report:
     inputs: list[InputReport]
     files: int
     notes: list[str] = field(default_factory=list)
+    # The project descriptions read (template, cdk.out…) and what each contributed.
+    sources: list[str] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -119,6 +121,10 @@ class InputReport:
 class TargetReport:
     """One deployment as checked: JSON ``targets`` entry."""
 
+    name: str | None  # the logical id, function key or config name
+    source: str | None  # where the function is described (template.yaml:12)
+    # Per value, where it was read: "template.yaml:8", "command line", "config …".
+    origins: dict[str, str]
     function: str | None
     layers: tuple[str, ...]
     runtime: str | None

@@ -132,9 +132,12 @@ class Tree:
 class ZipTree(Tree):
     format = "zip"
 
-    def __init__(self, path: Path, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+    def __init__(self, path: Path, *, max_entries: int = DEFAULT_MAX_ENTRIES,
+                 mount: str = "") -> None:
         super().__init__()
         self.path = path
+        # A prefix every member name gets: a layer built from this folder puts it in python/.
+        self.mount = mount
         self._zip: zipfile.ZipFile | None = None
         self._view: _PatchedView | None = None
         try:
@@ -276,9 +279,12 @@ class FolderTree(Tree):
                               "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache",
                               ".aws-sam", "cdk.out"})
 
-    def __init__(self, path: Path, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+    def __init__(self, path: Path, *, max_entries: int = DEFAULT_MAX_ENTRIES,
+                 mount: str = "") -> None:
         super().__init__()
         self.path = path
+        # A prefix every member name gets: a layer built from this folder puts it in python/.
+        self.mount = mount
         self.members = []
         self.anomalies = []
         # Member names are shown in reports, so they must be valid Unicode; a file name whose
@@ -303,7 +309,7 @@ class FolderTree(Tree):
             prefix = "" if rel_dir == "." else rel_dir + "/"
             for name in dirnames + sorted(filenames):
                 fs_name = prefix + name
-                shown = _printable(fs_name)
+                shown = self.mount + _printable(fs_name)
                 if shown != fs_name:
                     self._fs_names[shown] = fs_name
                 self.members.append(self._member(os.path.join(dirpath, name), shown))
@@ -312,7 +318,7 @@ class FolderTree(Tree):
         for member in self.members:
             if member.is_symlink:
                 target = _printable(os.readlink(os.path.join(root, self._fs_name(member))))
-                problem = _link_escape(member.name, target)
+                problem = _link_escape(member.name[len(self.mount):], target)
                 if problem:
                     self.anomalies.append(Anomaly(member.name, problem))
 

@@ -92,10 +92,23 @@ def _pyproject_dependencies(text: str) -> list[str]:
 
 
 def declared_import(deployment: Deployment, ctx: Context) -> Callable[[str], bool]:
-    """Whether a build of an unbuilt source folder will provide an import name, because a
-    distribution declared beside it installs it (yaml ← PyYAML)."""
+    """Whether a build will provide an import name, because a distribution declared for it
+    installs it (yaml ← PyYAML): requirements beside an unbuilt source folder, the files a
+    template's build installs into the code (a Dockerfile's `pip install -r`, a plugin),
+    and the requirements.txt of a layer built from source (SAM's BuildMethod)."""
     function = deployment.function
-    if function is None or function.is_zip:
+    keys: set[str] = set()
+    if function is not None and not function.is_zip:
+        keys |= {normalize(d.requirement.name) for d in declarations(deployment, ctx)}
+    files = list(deployment.requirements)
+    # With PYTHONPATH set (LL107) or in an image, what the layers install is not importable.
+    if deployment.variable("PYTHONPATH") is None and deployment.package_type == "zip":
+        files += [attached.spec.path / "requirements.txt"
+                  for attached in deployment.attached_layers
+                  if attached.spec.from_source and attached.spec.path is not None]
+    for path in files:
+        keys |= {normalize(r.name) for r in map(parse, _requirements_on_disk(path))
+                 if r is not None}
+    if not keys:
         return lambda name: False  # a built zip must contain what it imports
-    keys = {normalize(d.requirement.name) for d in declarations(deployment, ctx)}
     return lambda name: normalize(distribution_for_import(name)) in keys

@@ -1,7 +1,8 @@
 """Inputs become artifacts; artifacts become deployments (function + ordered layers + target).
 
-Every target value carries where it came from (flag, config, inferred), because a linter that
-guesses silently is worse than one that says it could not tell.
+Every target value carries where it came from (the command line, the config, a template's
+file and line, or inference), because a linter that guesses silently is worse than one that
+says it could not tell.
 """
 
 from __future__ import annotations
@@ -20,9 +21,14 @@ from lambdalint.model.archive import (
     ZipTree,
     is_zip_file,
 )
+from lambdalint.model.spec import Event, ImageSpec, LayerSpec, Origin, Value, Variable
 
 if TYPE_CHECKING:
     from lambdalint.model.inference import Evidence
+    from lambdalint.model.public_layers import PublicLayer
+
+__all__ = ["FUNCTION", "LAYER", "Artifact", "AttachedLayer", "Deployment", "Value",
+           "classify", "open_tree"]
 
 FUNCTION = "function"
 LAYER = "layer"
@@ -61,11 +67,18 @@ class Artifact:
 
 
 @dataclass(frozen=True)
-class Value:
-    """A target value and where it came from."""
+class AttachedLayer:
+    """One entry of the function's layer list: local content, or a layer known by ARN."""
 
-    value: str
-    source: str  # flag | config | inferred
+    spec: LayerSpec
+    artifact: Artifact | None = None  # the layer's zip or folder in the project
+    public: PublicLayer | None = None  # a well-known public layer recognised by its ARN
+
+    @property
+    def label(self) -> str:
+        if self.artifact is not None:
+            return self.artifact.path
+        return self.spec.arn or self.spec.name or "a layer"
 
 
 @dataclass
@@ -73,15 +86,24 @@ class Deployment:
     """What Lambda will run: function code, layers in attach order, and the target."""
 
     function: Artifact | None
-    layers: list[Artifact]
+    layers: list[Artifact]  # the layers whose content lambdalint can read, in attach order
     runtime: Value | None = None
     architecture: Value | None = None
     handler: Value | None = None
-    events: tuple[str, ...] = ()
-    environment: dict[str, str] = field(default_factory=dict)  # the function's variables
+    events: tuple[Event, ...] = ()
+    environment: dict[str, Variable] = field(default_factory=dict)  # the function's variables
     sdk_policy: str = "runtime"  # runtime | bundle: who provides boto3 (LL305)
     package_type: str = "zip"  # zip | image
-    name: str | None = None
+    name: str | None = None  # logical id, function key or config name
+    # Every attached layer in order, including those known only by ARN (None: `layers`).
+    attached: list[AttachedLayer] | None = None
+    function_name: Value | None = None  # the deployed name, when the template states it
+    defined_at: Origin | None = None  # where the function is described
+    environment_origin: Origin | None = None
+    layers_origin: Origin | None = None
+    image: ImageSpec | None = None
+    # Requirements files a build installs into the code (counted as provided, LL301).
+    requirements: tuple[Path, ...] = ()
     # Target values the artifacts disagree on, with the evidence (reported by LL206).
     conflicts: dict[str, list[Evidence]] = field(default_factory=dict)
 
@@ -96,6 +118,19 @@ class Deployment:
                 yield artifact, artifact.tree
 
     @property
+    def attached_layers(self) -> list[AttachedLayer]:
+        if self.attached is not None:
+            return self.attached
+        return [AttachedLayer(LayerSpec(Origin("flag")), artifact) for artifact in self.layers]
+
+    @property
+    def event_kinds(self) -> frozenset[str]:
+        return frozenset(event.kind for event in self.events)
+
+    def variable(self, name: str) -> Variable | None:
+        return self.environment.get(name)
+
+    @property
     def target_runtime(self) -> Runtime | None:
         return runtime(self.runtime.value) if self.runtime else None
 
@@ -103,12 +138,15 @@ class Deployment:
 # ---- reading inputs --------------------------------------------------------------------
 
 
-def open_tree(fs_path: Path, *, max_entries: int) -> Tree:
-    """Open an input for reading; ArchiveError says in one line why it cannot be read."""
+def open_tree(fs_path: Path, *, max_entries: int, mount: str = "") -> Tree:
+    """Open an input for reading; ArchiveError says in one line why it cannot be read.
+
+    ``mount`` places a folder's files under a prefix: a layer built from a source folder
+    lands under python/."""
     if not fs_path.exists() and not fs_path.is_symlink():
         raise ArchiveError("no such file or folder")
     if fs_path.is_dir():
-        return FolderTree(fs_path, max_entries=max_entries)
+        return FolderTree(fs_path, max_entries=max_entries, mount=mount)
     if fs_path.suffix == ".py":
         return SingleFileTree(fs_path)
     if not fs_path.is_file():

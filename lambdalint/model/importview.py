@@ -44,9 +44,12 @@ class Copy:
     entry: PathEntry
     artifact: Artifact | None = None  # None for the runtime's own packages and the stdlib
     member: str | None = None  # the file or folder in the artifact
+    layer: str | None = None  # a public layer known by its ARN, not by its content
 
     @property
     def where(self) -> str:
+        if self.layer is not None:
+            return f"{self.layer} ({self.entry.path})"
         if self.artifact is None:
             return f"{self.entry.path} ({self.entry.kind})"
         return f"{self.artifact.path}:{self.member} ({self.entry.path})"
@@ -71,6 +74,9 @@ class ImportView:
     copies: dict[str, list[Copy]] = field(default_factory=dict)
     installed: dict[str, list[InstalledDistribution]] = field(default_factory=dict)
     searched: str = ""  # "function fn.zip, layers a.zip, b.zip, runtime python3.12 …"
+    # Layers on sys.path whose full content lambdalint cannot see (an ARN it does not know,
+    # a public layer that also carries its dependencies): a module may come from them.
+    opaque_layers: list[str] = field(default_factory=list)
     needed: list[Needed] | None = None  # filled by model.requirements.needed
 
     def provider(self, module: str) -> Copy | None:
@@ -93,10 +99,10 @@ def import_view(deployment: Deployment, ctx: Context) -> ImportView | None:
     cached = ctx.cache.get(key)
     if isinstance(cached, ImportView):
         return cached
-    environment = deployment.environment
+    pythonpath = deployment.variable("PYTHONPATH")
     # Images have no layers; for zips the bootstrap adds /opt only without PYTHONPATH.
     image = deployment.package_type == "image"
-    layers_on_path = "PYTHONPATH" not in environment and not image
+    layers_on_path = pythonpath is None and not image
     bundled_path = runtime_packages().location(runtime)
     entries = [PathEntry("/var/task", FUNCTION_ROOT)]
     if layers_on_path:
@@ -105,13 +111,17 @@ def import_view(deployment: Deployment, ctx: Context) -> ImportView | None:
                     PathEntry("/opt/python", LAYERS, "python/")]
     # On 3.8-3.10 a PYTHONPATH without /var/runtime loses the bundled SDK too (reference §4).
     if layers_on_path or image or bundled_path != "/var/runtime" or \
-            "/var/runtime" in environment.get("PYTHONPATH", ""):
+            "/var/runtime" in (pythonpath.value or "" if pythonpath else ""):
         entries.append(PathEntry(bundled_path, RUNTIME))
     entries.append(PathEntry(f"python{runtime.python_version} standard library", STDLIB))
     view = ImportView(runtime=runtime, entries=entries, layers_on_path=layers_on_path)
     for entry in entries:
         _add_entry(view, entry, deployment, ctx)
-    layer_names = ", ".join(layer.path for layer in deployment.layers) or "none"
+    if layers_on_path:
+        view.opaque_layers = [a.label for a in deployment.attached_layers
+                              if a.artifact is None and (a.public is None or
+                                                         not a.public.complete)]
+    layer_names = ", ".join(a.label for a in deployment.attached_layers) or "none"
     layers = ("no layers (container image)" if image else
               f"layers ({layer_names}"
               f"{'' if layers_on_path else ': not on sys.path, PYTHONPATH is set'})")
@@ -135,6 +145,8 @@ def _add_entry(view: ImportView, entry: PathEntry, deployment: Deployment,
             view.installed.setdefault(bundled.key, []).append(
                 InstalledDistribution(bundled, None, entry))
         return
+    if entry.kind == LAYERS:
+        _add_public_layers(view, entry, deployment)
     artifacts = ([deployment.function] if entry.kind == FUNCTION_ROOT and deployment.function
                  else [] if entry.kind == FUNCTION_ROOT
                  else list(reversed(deployment.layers)))  # the last layer wins per file
@@ -148,6 +160,23 @@ def _add_entry(view: ImportView, entry: PathEntry, deployment: Deployment,
                 read_metadata(artifact, dist, ctx)
                 view.installed.setdefault(dist.key, []).append(
                     InstalledDistribution(dist, artifact, entry))
+
+
+def _add_public_layers(view: ImportView, entry: PathEntry, deployment: Deployment) -> None:
+    """What well-known public layers attached by ARN put at this entry, from the data table
+    (their zips are not in the project)."""
+    versioned = entry.prefix != "python/"
+    for attached in reversed(deployment.attached_layers):
+        public = attached.public
+        if public is None or public.kind != "python":
+            continue
+        if (public.install == "site-packages") != versioned:
+            continue
+        if versioned and public.runtimes and view.runtime.id not in public.runtimes:
+            continue  # python/lib/python3.X/site-packages is seen by that minor only
+        label = f"{public.publisher} layer {public.name}"
+        for name in sorted(public.modules):
+            view.copies.setdefault(name, []).append(Copy(name, entry, layer=label))
 
 
 def _top_levels(artifact: Artifact, entry: PathEntry) -> dict[str, str]:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lambdalint.data import architecture_for_cpu, architectures, runtime_for_python
-from lambdalint.model.deployment import Artifact, Deployment, Value
+from lambdalint.model.deployment import Artifact, Deployment
+from lambdalint.model.spec import INFERRED, Origin, Value
 
 if TYPE_CHECKING:
     from lambdalint.model.archive import Member
@@ -44,7 +45,7 @@ def infer(deployment: Deployment, ctx: Context) -> None:
     function = deployment.function
     if deployment.handler is None and function is not None and function.tree is not None \
             and "lambda_function.py" in function.tree.by_name:
-        deployment.handler = Value(DEFAULT_HANDLER, "inferred")
+        deployment.handler = Value(DEFAULT_HANDLER, Origin(INFERRED))
     for field_name in FIELDS:
         if getattr(deployment, field_name) is not None:
             continue
@@ -52,7 +53,7 @@ def infer(deployment: Deployment, ctx: Context) -> None:
                     for e in target_evidence(a, ctx)[field_name]]
         values = Counter(e.value for e in evidence)
         if len(values) == 1:
-            setattr(deployment, field_name, Value(evidence[0].value, "inferred"))
+            setattr(deployment, field_name, Value(evidence[0].value, Origin(INFERRED)))
         elif len(values) > 1:
             deployment.conflicts[field_name] = evidence
 

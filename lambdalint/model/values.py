@@ -475,3 +475,35 @@ def calls_with_flow(module: Module) -> list[tuple[cst.FunctionDef, EventFlow, Sd
         found += [(function, flow, call) for call in calls if id(call.node) in inside]
     module.cache["calls_with_flow"] = found
     return found
+
+
+def environment_key(module: Module, node: object) -> str | None:
+    """The environment variable an expression reads (`os.environ["X"]`, `os.environ.get("X")`,
+    `os.getenv("X")`), directly or through a module-level name bound once to such a read."""
+    import libcst as cst
+
+    if isinstance(node, cst.Name):
+        bound = [s.value for s in _module_assignments(module, node.value)]
+        return environment_key(module, bound[0]) if len(bound) == 1 else None
+    if isinstance(node, cst.Subscript) and module.qualified_names(node.value) & {"os.environ"} \
+            and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return string_value(node.slice[0].slice.value)
+    if isinstance(node, cst.Call) and node.args and \
+            module.qualified_names(node.func) & {"os.getenv", "os.environ.get"}:
+        return string_value(node.args[0].value)
+    return None
+
+
+def _module_assignments(module: Module, name: str) -> list[cst.Assign]:
+    import libcst as cst
+
+    found = []
+    for statement in module.tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == name
+                    for t in small.targets):
+                found.append(small)
+    return found

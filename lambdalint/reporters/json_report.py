@@ -12,9 +12,11 @@ def document(report: Report, version: str) -> dict[str, Any]:
     return {
         "tool": {"name": "lambdalint", "version": version},
         "targets": [
-            {"function": t.function, "layers": list(t.layers), "runtime": t.runtime,
+            {"name": t.name, "source": t.source,
+             "function": t.function, "layers": list(t.layers), "runtime": t.runtime,
              "architecture": t.architecture, "handler": t.handler, "inferred": t.inferred,
-             "sources": dict(sorted(t.sources.items())), "skipped": list(t.skipped)}
+             "sources": dict(sorted(t.sources.items())),
+             "origins": dict(sorted(t.origins.items())), "skipped": list(t.skipped)}
             for t in report.targets
         ],
         "findings": [

@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from lambdalint.engine import Result
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-SOURCE_WORDS = {"flag": "from the command line", "config": "from config",
-                "inferred": "inferred from the artifacts"}
 
 
 def location(f: ReportedFinding) -> str:
@@ -49,7 +47,9 @@ def write(result: Result, stream: TextIO, *, color: bool, quiet: bool, verbose: 
             line.append(f.finding.message)
             console.print(line)
             for related in f.finding.related:
-                where = ":".join(p for p in (related.path, related.member) if p)
+                where = ":".join(part for part in (related.path, related.member,
+                                                   str(related.line) if related.line else None)
+                                 if part)
                 console.print(Text(f"  note: {where}: {related.message}", style="dim"))
             if f.finding.fix and not quiet:
                 console.print(Text("  fix: ", style="green") + Text(f.finding.fix))
@@ -57,6 +57,8 @@ def write(result: Result, stream: TextIO, *, color: bool, quiet: bool, verbose: 
         return
     if report.findings and not summary_only:
         console.print()
+    for source in report.sources:
+        console.print(Text(f"project: {source}"))
     _inputs(console, result, verbose)
     _targets(console, report.targets)
     for note in report.notes:
@@ -83,6 +85,9 @@ def _targets(console: Console, targets: list[TargetReport]) -> None:
     skipped: dict[str, set[str]] = {}
     for target in targets:
         head = target.function or "(layers only)"
+        if target.name:
+            head = f"{target.name} ({target.source}): {head}" if target.source else \
+                f"{target.name}: {head}"
         layers = f" + {len(target.layers)} layer{'s' if len(target.layers) != 1 else ''}"
         values = []
         for name in ("runtime", "architecture", "handler"):
@@ -92,7 +97,7 @@ def _targets(console: Console, targets: list[TargetReport]) -> None:
                 if target.skipped:
                     skipped.setdefault(name, set())
             else:
-                values.append(f"{name} {value} ({SOURCE_WORDS[target.sources[name]]})")
+                values.append(f"{name} {value} ({_origin_words(target, name)})")
         console.print(Text(f"target: {head}{layers}: " + ", ".join(values)))
     ids = sorted({rule for t in targets for rule in t.skipped})
     if ids:
@@ -100,6 +105,17 @@ def _targets(console: Console, targets: list[TargetReport]) -> None:
             f"skipped: {', '.join(ids)}: they need a target value that was neither given nor "
             "inferable (pass --runtime / --architecture / --handler, or set them in config)",
             style="yellow"))
+
+
+def _origin_words(target: TargetReport, name: str) -> str:
+    source, origin = target.sources[name], target.origins.get(name, "")
+    if source == "flag":
+        return "from the command line"
+    if source == "inferred":
+        return "inferred from the artifacts"
+    if source == "default":
+        return f"Lambda's default; {origin} sets none"
+    return f"from {origin}" if origin else f"from {source}"
 
 
 def _summary(console: Console, result: Result, elapsed: float) -> None:

@@ -19,6 +19,7 @@ from typing import ClassVar
 from lambdalint.finding import Finding, Related, Severity
 from lambdalint.model.archive import Member, MemberError
 from lambdalint.model.deployment import Artifact, Deployment
+from lambdalint.model.spec import CONFIG, FLAG, INFERRED, Origin
 
 DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix",
                 "References")
@@ -83,6 +84,29 @@ class Rule:
         return Finding(rule=self.id, path=artifact.path, message=message, member=member,
                        line=line, column=column, fix=fix, related=related, severity=severity,
                        key=key)
+
+    def at(self, origin: Origin | None, deployment: Deployment, message: str, *,
+           fix: str | None = None, related: tuple[Related, ...] = (),
+           severity: Severity | None = None, key: str = "") -> Finding:
+        """A finding about a value: at the file and line it was read from (a template, a
+        Dockerfile), else on the function's code (or its first layer)."""
+        if origin is not None and origin.file is not None and origin.line is not None and \
+                origin.source not in (FLAG, CONFIG, INFERRED):
+            return Finding(rule=self.id, path=origin.file, line=origin.line,
+                           column=origin.column, message=message, fix=fix, related=related,
+                           severity=severity, key=key or (deployment.name or ""))
+        anchor = deployment.function or (deployment.layers[0] if deployment.layers else None)
+        path = anchor.path if anchor is not None else (
+            deployment.defined_at.file if deployment.defined_at and deployment.defined_at.file
+            else "-")
+        return Finding(rule=self.id, path=path, message=message, fix=fix, related=related,
+                       severity=severity, key=key)
+
+    @staticmethod
+    def concerning(deployment: Deployment) -> str:
+        """" on function X": the function a template finding is about, for its message."""
+        return f" on function {deployment.name}" if deployment.defined_at is not None and \
+            deployment.name else ""
 
     # -- documentation --------------------------------------------------------------------
 

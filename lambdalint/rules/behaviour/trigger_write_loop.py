@@ -2,10 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Severity
+from lambdalint.finding import Finding, Related, Severity
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.source import own_modules
-from lambdalint.model.values import calls_with_flow, event_field_of
+from lambdalint.model.source import Module, own_modules
+from lambdalint.model.spec import Event
+from lambdalint.model.values import (
+    calls_with_flow,
+    environment_key,
+    event_field_of,
+    string_value,
+)
 from lambdalint.rules import Context, Rule
 
 # S3 writes and where their bucket argument is: (positional index, keyword)
@@ -20,9 +26,11 @@ class TriggerWriteLoop(Rule):
     For an S3-triggered function, follows the bucket of the event
     (`record["s3"]["bucket"]["name"]`, directly or through a local variable) into S3 writes
     (`put_object`, `upload_file`, `upload_fileobj`, `copy_object`, `copy`): writing back into
-    the bucket that triggered the function. (An event filter on a prefix or suffix that
-    excludes the written keys makes it safe; lambdalint cannot see the notification's filter
-    until templates are read, so review the finding against it.)
+    the bucket that triggered the function. When the template is read, the bucket named in
+    an S3 trigger is known too: writing to it through the environment variable the template
+    sets (`BUCKET: !Ref UploadBucket`) is the same loop. A trigger whose prefix/suffix filter
+    can never match the written key (`Filter.S3Key.Rules` with prefix `uploads/`, a write to
+    `f"resized/{name}"`) is safe and not reported.
 
     ## Why is this bad?
     Each write triggers the function again: a loop that runs until Lambda's recursion
@@ -64,6 +72,7 @@ class TriggerWriteLoop(Rule):
     tags = ("s3", "events", "cost")
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        declared = [e for e in deployment.events if e.kind == "s3"]
         for module in own_modules(deployment, ctx):
             for function, flow, call in calls_with_flow(module):
                 if call.service != "s3" or call.method not in S3_WRITES:
@@ -71,14 +80,77 @@ class TriggerWriteLoop(Rule):
                 index, keyword = S3_WRITES[call.method]
                 target = call.keyword(keyword) or \
                     (call.positional(index) if index is not None else None)
-                carried = event_field_of(flow, target) if target is not None else None
-                if carried is None or carried[0] != "bucket":
+                if target is None:
                     continue
+                carried = event_field_of(flow, target)
+                from_event = carried is not None and carried[0] == "bucket"
+                named = None if from_event else _named_trigger(module, target, deployment,
+                                                               declared)
+                if not from_event and named is None:
+                    continue
+                triggers = [named] if named is not None else declared
+                key_node = call.keyword("Key") or (call.positional(2) if index is not None
+                                                   else None)
+                written = _affixes(key_node)
+                if triggers and all(_filtered_out(e, written) for e in triggers):
+                    continue  # the notification's filter never matches the written keys
                 line, column = module.position(call.node)
+                where = (f"{named.name or named.resource}, the bucket whose notifications "
+                         f"invoke the function ({named.origin.describe()})"
+                         if named is not None else "the bucket whose event invoked the function")
+                filters = "" if triggers else (" (unless the notification's prefix/suffix "
+                                               "filter excludes the written keys)")
                 yield self.finding(
                     module.artifact, member=module.member.name, line=line, column=column,
                     key=f"{function.name.value}:{call.method}",
-                    message=(f"s3.{call.method}() writes into the bucket whose event invoked "
-                             "the function: each write triggers it again (unless the "
-                             "notification's prefix/suffix filter excludes the written keys)"),
+                    message=(f"s3.{call.method}() writes into {where}: each write triggers "
+                             f"it again{filters}"),
+                    related=tuple(Related(path=e.origin.file, line=e.origin.line,
+                                          message="the S3 trigger, with no filter that "
+                                                  "excludes the written keys")
+                                  for e in triggers if e.origin.file is not None),
                     fix="write to another bucket, or filter the trigger by prefix/suffix")
+
+
+def _filtered_out(event: Event, written: tuple[str | None, str | None]) -> bool:
+    """Whether an S3 notification's key filter can never match the keys written."""
+    prefix, suffix = written
+    if event.prefix and prefix is not None and not prefix.startswith(event.prefix) and \
+            not event.prefix.startswith(prefix):
+        return True
+    return bool(event.suffix and suffix is not None and not suffix.endswith(event.suffix)
+                and not event.suffix.endswith(suffix))
+
+
+def _affixes(node: object) -> tuple[str | None, str | None]:
+    """The literal start and end of a key expression: "thumbnails/" + key, f"out/{x}.png"."""
+    import libcst as cst
+
+    if isinstance(node, cst.SimpleString):
+        text = string_value(node)
+        return text, text
+    if isinstance(node, cst.FormattedString):
+        parts = node.parts
+        head = parts[0].value if parts and isinstance(parts[0], cst.FormattedStringText) \
+            else ""
+        tail = parts[-1].value if parts and isinstance(parts[-1], cst.FormattedStringText) \
+            else ""
+        return head, tail
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _affixes(node.left)[0], _affixes(node.right)[1]
+    return None, None
+
+
+def _named_trigger(module: Module, node: object, deployment: Deployment,
+                   declared: list[Event]) -> Event | None:
+    """The S3 trigger whose bucket an argument names through an environment variable the
+    template sets to that bucket (`os.environ["BUCKET"]` with `BUCKET: !Ref Uploads`)."""
+    name = environment_key(module, node)
+    variable = deployment.variable(name) if name is not None else None
+    if variable is None:
+        return None
+    for event in declared:
+        if (variable.refers_to is not None and variable.refers_to == event.resource) or \
+                (variable.value is not None and variable.value == event.name):
+            return event
+    return None

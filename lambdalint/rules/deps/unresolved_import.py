@@ -89,9 +89,16 @@ class UnresolvedImport(Rule):
                     dist = distribution_for_import(top)
                     why = f"nothing provides it (looked in {view.searched})"
                     fix = f"pip install {dist} --target . (or into a layer's python/ folder)"
+                # A layer whose content is unknown may provide it: worth knowing, not an
+                # error lambdalint can vouch for.
+                maybe = top not in removed and bool(view.opaque_layers)
+                if maybe:
+                    why = (f"nothing lambdalint can see provides it; the layer "
+                           f"{' or '.join(view.opaque_layers)} might (its contents are not "
+                           "known to lambdalint)")
                 yield self.finding(
                     module.artifact, member=module.member.name, line=line, column=column,
-                    key=top,
+                    key=top, severity=Severity.INFO if maybe else None,
                     message=(f"No module named '{top}' when {module.name} is imported on "
                              f"{view.runtime.id}: {why}"),
                     fix=fix)

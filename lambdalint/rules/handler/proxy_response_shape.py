@@ -4,11 +4,11 @@ from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.deployment import Deployment
+from lambdalint.model.spec import PROXY_KINDS
 from lambdalint.model.values import Evaluator, Value, returns_of, string_value
 from lambdalint.rules import Context, Rule
 from lambdalint.rules.handler import resolve
 
-PROXY_EVENTS = {"api", "url", "alb"}
 # Keys only an API Gateway / function URL / ALB event has.
 PROXY_EVENT_KEYS = {"httpMethod", "requestContext", "rawPath", "routeKey", "pathParameters",
                     "queryStringParameters", "multiValueQueryStringParameters"}
@@ -68,7 +68,7 @@ class ProxyResponseShape(Rule):
         handler, module = resolution.definition, resolution.module
         if not isinstance(handler, cst.FunctionDef) or module is None:
             return
-        if not (set(deployment.events) & PROXY_EVENTS or _reads_proxy_event(handler)):
+        if not (deployment.event_kinds & PROXY_KINDS or _reads_proxy_event(handler)):
             return
         evaluator = Evaluator(module, handler)
         for statement in returns_of(handler):

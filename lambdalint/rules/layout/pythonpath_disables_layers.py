@@ -56,20 +56,22 @@ class PythonpathDisablesLayers(Rule):
     tags = ("layers", "configuration")
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        value = deployment.environment.get("PYTHONPATH")
-        if value is None or not deployment.layers:
+        variable = deployment.variable("PYTHONPATH")
+        layers = deployment.attached_layers
+        if variable is None or not layers:
             return
+        value = variable.value
         runtime = deployment.target_runtime
         sdk = ""
         if runtime is not None and runtime_packages().location(runtime) == "/var/runtime" \
-                and "/var/runtime" not in value:
+                and "/var/runtime" not in (value or ""):
             sdk = f"; on {runtime.id} the bundled boto3 is lost too (/var/runtime is not listed)"
-        anchor = deployment.function or deployment.layers[0]
-        yield self.finding(
-            anchor,
-            message=(f"PYTHONPATH={value!r} is set, so the runtime does not put the layers on "
-                     f"sys.path: nothing in the {len(deployment.layers)} layer"
-                     f"{'s' if len(deployment.layers) != 1 else ''} is importable{sdk}"),
-            related=tuple(Related(path=layer.path, message="not on sys.path")
-                          for layer in deployment.layers),
+        shown = f"PYTHONPATH={value!r}" if value is not None else "PYTHONPATH"
+        yield self.at(
+            variable.origin, deployment,
+            message=(f"{shown} is set{self.concerning(deployment)}, so the runtime does not "
+                     f"put the layers on sys.path: nothing in the {len(layers)} layer"
+                     f"{'s' if len(layers) != 1 else ''} is importable{sdk}"),
+            related=tuple(Related(path=layer.label, message="not on sys.path")
+                          for layer in layers),
             fix="remove PYTHONPATH from the function's environment")

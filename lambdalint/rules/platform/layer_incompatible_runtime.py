@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Severity
-from lambdalint.model.deployment import Deployment
+from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.deployment import AttachedLayer, Deployment
 from lambdalint.rules import Context, Rule
 
 
@@ -11,9 +11,11 @@ class LayerIncompatibleRuntime(Rule):
     """
     ## What it does
     Compares what a layer declares when it is published, its compatible runtimes and
-    architectures (`[[layer]]` tables in the config, with `path`, `compatible-runtimes` and
-    `compatible-architectures`), with the function's runtime and architecture. A layer that
-    declares nothing is not judged.
+    architectures (`CompatibleRuntimes` / `CompatibleArchitectures` of a layer in the
+    template, `compatibleRuntimes` in serverless.yml, or `[[layer]]` tables in the config),
+    with the function's runtime and architecture. A well-known public layer attached by ARN
+    (Powertools, Klayers, Datadog…) is judged by the runtime and architecture its name
+    encodes. A layer that declares nothing is not judged.
 
     ## Why is this bad?
     The declaration is the layer author's statement of where its binaries work: a layer
@@ -60,16 +62,40 @@ class LayerIncompatibleRuntime(Rule):
     tags = ("platform", "layers")
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        declared = (("runtime", deployment.runtime, "compatible_runtimes"),
-                    ("architecture", deployment.architecture, "compatible_architectures"))
-        for layer in deployment.layers:
-            for label, value, attribute in declared:
-                compatible: tuple[str, ...] = getattr(layer, attribute)
+        for attached in deployment.attached_layers:
+            public = attached.public
+            for label, value in (("runtime", deployment.runtime),
+                                 ("architecture", deployment.architecture)):
+                compatible = self._declared(attached, label)
                 if value is None or not compatible or value.value in compatible:
                     continue
-                yield self.finding(
-                    layer, key=label,
-                    message=(f"the layer declares compatible {label}s "
-                             f"{', '.join(compatible)}, but the function's {label} is "
-                             f"{value.value}: its binaries were built for another target"),
-                    fix=f"attach a version of the layer published for {value.value}")
+                who = (f"the {public.publisher} layer {public.name} is built for"
+                       if public is not None else "the layer declares compatible "
+                       f"{label}s")
+                declared_at = attached.spec.declared_at
+                related = tuple(Related(path=declared_at.file, line=declared_at.line,
+                                        message=f"compatible {label}s declared here")
+                                for _ in (1,) if declared_at is not None and declared_at.file)
+                message = (f"{who} {', '.join(compatible)}, but the function's {label} is "
+                           f"{value.value}{self.concerning(deployment)}: its binaries were "
+                           "built for another target")
+                fix = f"attach a version of the layer published for {value.value}"
+                key = f"{attached.label}:{label}"
+                if attached.artifact is not None and attached.spec.origin.line is None:
+                    # Declared in config: the layer's zip is the place to look.
+                    yield self.finding(attached.artifact, message, fix=fix, related=related,
+                                       key=label)
+                else:
+                    yield self.at(attached.spec.origin, deployment, message, fix=fix,
+                                  related=related, key=key)
+
+    @staticmethod
+    def _declared(attached: AttachedLayer, label: str) -> tuple[str, ...]:
+        if attached.public is not None:
+            known = (attached.public.runtimes if label == "runtime"
+                     else attached.public.architectures)
+            return known or ()
+        if attached.artifact is None:
+            return ()
+        return (attached.artifact.compatible_runtimes if label == "runtime"
+                else attached.artifact.compatible_architectures)

@@ -1,0 +1,352 @@
+"""Inputs become deployments: what the user named, merged with what their files describe.
+
+Where a deployment comes from, in order: the paths and flags on the command line; else the
+config's ``[[function]]`` tables; else the project's own description (a SAM/CloudFormation
+template, a CDK cloud assembly, serverless.yml, a Dockerfile); else the current folder.
+A path on the command line that lies inside a described function's code is checked as part
+of that function — with its runtime, handler and layers — and only findings about that
+path are kept. Values merge as flag > config > template > Lambda's default > inference.
+
+Every input is opened once, however many deployments share it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lambdalint import config as config_module
+from lambdalint import discover
+from lambdalint.config import Config
+from lambdalint.finding import Finding, InputReport
+from lambdalint.model.archive import ArchiveError
+from lambdalint.model.deployment import (
+    FUNCTION,
+    LAYER,
+    Artifact,
+    AttachedLayer,
+    Deployment,
+    classify,
+    open_tree,
+)
+from lambdalint.model.spec import (
+    CONFIG,
+    FLAG,
+    Discovery,
+    Event,
+    FunctionSpec,
+    LayerSpec,
+    Origin,
+    Value,
+    Variable,
+)
+
+if TYPE_CHECKING:
+    from lambdalint.engine import Options
+
+PYTHON_LAYER_ROOT = "python/"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Findings kept for a path given inside a described function: that file or folder."""
+
+    artifact: str  # the function's artifact as shown
+    member: str  # the path inside it ("" for the whole artifact)
+
+    def covers(self, finding: Finding) -> bool:
+        if finding.path != self.artifact:
+            return False
+        if not self.member:
+            return True
+        member = finding.member or ""
+        return member == self.member or member.startswith(self.member.rstrip("/") + "/")
+
+
+@dataclass
+class Inputs:
+    options: Options
+    config: Config
+    artifacts: dict[Path, Artifact] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    discoveries: list[Discovery] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # Paths attributed to a described function: only findings inside them are reported
+    # for that function's deployment (by id).
+    scopes: dict[int, list[Scope]] = field(default_factory=dict)
+    project: discover.Project = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.project = discover.Project(root=discover.project_root(self.options.cwd),
+                                        cwd=self.options.cwd)
+        self.config_display = self.project.display(self.config.source) \
+            if self.config.source else None
+
+    # -- artifacts -------------------------------------------------------------------------
+
+    def artifact(self, given: str | Path, role: str | None, by: str, *,
+                 mount: str = "") -> Artifact:
+        fs_path = Path(given) if Path(given).is_absolute() else self.options.cwd / given
+        key = Path(os.path.normpath(fs_path))
+        existing = self.artifacts.get(key)
+        if existing is not None:
+            return existing
+        display = (self.project.display(key) if isinstance(given, Path)
+                   else _normalise(given))
+        artifact = Artifact(path=display, fs_path=key, role=role or FUNCTION, classified_by=by)
+        try:
+            artifact.tree = open_tree(key, max_entries=self.config.max_entries, mount=mount)
+        except ArchiveError as exc:
+            artifact.error = str(exc)
+        except OSError as exc:
+            artifact.error = f"cannot read: {exc.strerror or exc}"
+        if artifact.tree is None:
+            self.findings.append(Finding(rule="LL001", path=display,
+                                         message=f"{display}: {artifact.error}"))
+        elif role is None:
+            artifact.role, artifact.classified_by = classify(artifact.tree, display)
+        for declared in self.config.layers:
+            if Path(os.path.normpath(declared.path)) == key:
+                artifact.compatible_runtimes = declared.compatible_runtimes
+                artifact.compatible_architectures = declared.compatible_architectures
+        self.artifacts[key] = artifact
+        return artifact
+
+    # -- deployments -----------------------------------------------------------------------
+
+    def deployments(self) -> list[Deployment]:
+        opts = self.options
+        sources = [(kind, path) for path in opts.paths
+                   if (kind := discover.kind_of(self._absolute(path))) is not None]
+        code_paths = [p for p in opts.paths if discover.kind_of(self._absolute(p)) is None]
+        described: list[FunctionSpec] = []
+        for kind, path in sources:
+            described += self._read(kind, self._absolute(path))
+        if not opts.paths and not opts.functions and not opts.layers:
+            return self._described_project()
+        deployments = [self._from_spec(spec) for spec in described]
+        if code_paths and not opts.functions and not opts.layers:
+            code_paths = self._attribute(code_paths, deployments)
+        if code_paths or opts.functions or opts.layers:
+            deployments += self._explicit(code_paths)
+        return [d for d in deployments if d is not None]
+
+    def _absolute(self, path: str) -> Path:
+        return Path(path) if Path(path).is_absolute() else self.options.cwd / path
+
+    def _read(self, kind: str, path: Path) -> list[FunctionSpec]:
+        discovery = discover.read_source(kind, path, self.project)
+        self.discoveries.append(discovery)
+        for problem in discovery.problems:
+            self.findings.append(Finding(rule="LL003", path=problem.origin.file or
+                                         discovery.source, line=problem.origin.line,
+                                         column=problem.origin.column,
+                                         message=problem.message))
+        self.notes.extend(discovery.notes)
+        return discovery.functions
+
+    def _described_project(self) -> list[Deployment]:
+        """`lambdalint check` with no PATH: the config's functions, else the project's own
+        description, else the current folder."""
+        if self.config.functions:
+            return [self._from_config(fc) for fc in self.config.functions]
+        specs = self._project_specs()
+        if specs is not None:
+            return [d for d in map(self._from_spec, specs) if d is not None]
+        if discover.cdk_app_without_output(self.options.cwd):
+            self.notes.append("this is a CDK app without a cloud assembly: run `cdk synth` "
+                              "first, then lambdalint reads cdk.out")
+        return [self._deployment(self.artifact(".", FUNCTION, "default"), [], None)]
+
+    def _project_specs(self) -> list[FunctionSpec] | None:
+        found = discover.find_source(self.options.cwd)
+        if found is None:
+            return None
+        return self._read(*found)
+
+    def _attribute(self, paths: list[str], deployments: list[Deployment | None]) -> list[str]:
+        """Attach each code path lying inside a described function's code to that function;
+        the paths no function claims are returned."""
+        candidates: list[tuple[Path, Callable[[], Deployment | None]]] = []
+        if self.config.functions:
+            for fc in self.config.functions:
+                candidates.append((Path(os.path.normpath(fc.code)),
+                                   lambda fc=fc: self._from_config(fc)))  # type: ignore[misc]
+        elif not self.discoveries:
+            for spec in self._project_specs() or []:
+                if spec.code is not None:
+                    candidates.append((Path(os.path.normpath(spec.code)),
+                                       lambda spec=spec: self._from_spec(spec)))  # type: ignore[misc]
+        else:
+            for discovery in self.discoveries:
+                for spec in discovery.functions:
+                    if spec.code is not None:
+                        candidates.append((Path(os.path.normpath(spec.code)),
+                                           lambda spec=spec: self._from_spec(spec)))  # type: ignore[misc]
+        built: dict[int, Deployment | None] = {}
+        whole: set[int] = set()  # deployments whose whole code was named: no scope
+        left: list[str] = []
+        for given in paths:
+            target = Path(os.path.normpath(self._absolute(given)))
+            claimed = False
+            for index, (code, make) in enumerate(candidates):
+                if target != code and code not in target.parents:
+                    continue
+                claimed = True
+                if index not in built:
+                    built[index] = make()
+                    deployments.append(built[index])
+                deployment = built[index]
+                if deployment is None or deployment.function is None:
+                    continue
+                if target == code:
+                    whole.add(id(deployment))
+                else:
+                    member = target.relative_to(code).as_posix() + \
+                        ("/" if target.is_dir() else "")
+                    self.scopes.setdefault(id(deployment), []).append(
+                        Scope(deployment.function.path, member))
+            if not claimed:
+                left.append(given)
+        for key in whole:
+            self.scopes.pop(key, None)
+        # A layer named beside its function is already attached to it.
+        attached = {a.fs_path for d in built.values() if d is not None for a in d.layers}
+        left = [p for p in left if Path(os.path.normpath(self._absolute(p))) not in attached]
+        if built and not any(self.artifact(p, None, "").role == FUNCTION for p in left):
+            return []  # leftover layers belong to the functions found
+        return left
+
+    def _explicit(self, paths: list[str]) -> list[Deployment]:
+        opts = self.options
+        explicit_layers = [self.artifact(p, LAYER, "flag") for p in opts.layers]
+        functions = [self.artifact(p, FUNCTION, "flag") for p in opts.functions]
+        positional = [self.artifact(p, None, "") for p in paths]
+        functions += [a for a in positional if a.role == FUNCTION]
+        layers = explicit_layers + [a for a in positional if a.role == LAYER]
+        if not functions:
+            return [self._deployment(None, layers, None)] if layers else []
+        return [self._deployment(f, layers, self._function_config(f)) for f in functions]
+
+    def _function_config(self, function: Artifact) -> config_module.FunctionConfig | None:
+        """A [[function]] table describing this zip supplies its handler, runtime, events."""
+        for fc in self.config.functions:
+            if Path(os.path.normpath(fc.code)) == function.fs_path:
+                return fc
+        return None
+
+    def _from_config(self, fc: config_module.FunctionConfig) -> Deployment:
+        return self._deployment(self.artifact(fc.code, FUNCTION, "config"),
+                                [self.artifact(p, LAYER, "config") for p in fc.layers], fc)
+
+    def _from_spec(self, spec: FunctionSpec) -> Deployment | None:
+        if spec.code is None:
+            self.notes.append(f"{spec.origin.describe()}: {spec.name}: "
+                              f"{spec.code_note or 'the code is not in the project'}; "
+                              "its code was not checked")
+            return None
+        function = self.artifact(spec.code, FUNCTION, "template")
+        attached = [self._attach(layer) for layer in spec.layers]
+        deployment = self._deployment(
+            function, [a.artifact for a in attached if a.artifact is not None], None, spec)
+        deployment.attached = attached
+        return deployment
+
+    def _attach(self, layer: LayerSpec) -> AttachedLayer:
+        if layer.path is not None:
+            mount = PYTHON_LAYER_ROOT if layer.from_source and layer.path.is_dir() and \
+                not (layer.path / "python").is_dir() else ""
+            artifact = self.artifact(layer.path, LAYER, "template", mount=mount)
+            if layer.compatible_runtimes or layer.compatible_architectures:
+                artifact.compatible_runtimes = layer.compatible_runtimes
+                artifact.compatible_architectures = layer.compatible_architectures
+            return AttachedLayer(layer, artifact)
+        if layer.arn is not None:
+            from lambdalint.model.public_layers import identify
+
+            return AttachedLayer(layer, public=identify(layer.arn))
+        return AttachedLayer(layer)
+
+    def _deployment(self, function: Artifact | None, layers: list[Artifact],
+                    fc: config_module.FunctionConfig | None,
+                    spec: FunctionSpec | None = None) -> Deployment:
+        opts, config = self.options, self.config
+        at_config = Origin(CONFIG, self.config_display)
+
+        def pick(flag: str | None, own: str | None, shared: str | None,
+                 described: Value | None) -> Value | None:
+            if flag is not None:
+                return Value(flag, Origin(FLAG))
+            if own is not None or shared is not None:
+                return Value(own if own is not None else shared, at_config)  # type: ignore[arg-type]
+            return described
+
+        environment: dict[str, Variable] = dict(spec.environment) if spec else {}
+        for name, text in {**config.environment, **(fc.environment if fc else {})}.items():
+            environment[name] = Variable(name, text, at_config)
+        kinds = fc.events if fc and fc.events else config.events
+        events = tuple(Event(kind, at_config) for kind in kinds) if kinds else \
+            tuple(spec.events if spec else ())
+        return Deployment(
+            function=function, layers=layers,
+            runtime=pick(opts.runtime, fc.runtime if fc else None, config.runtime,
+                         spec.runtime if spec else None),
+            architecture=pick(opts.architecture, fc.architecture if fc else None,
+                              config.architecture, spec.architecture if spec else None),
+            handler=pick(opts.handler, fc.handler if fc else None, config.handler,
+                         spec.handler if spec else None),
+            events=events,
+            environment=environment,
+            sdk_policy=config.sdk,
+            package_type=fc.package_type if fc else (spec.package_type if spec else "zip"),
+            name=fc.name if fc else (spec.name if spec else None),
+            function_name=spec.function_name if spec else
+            (Value(fc.name, at_config) if fc and fc.name else None),
+            defined_at=spec.origin if spec else None,
+            environment_origin=spec.environment_origin if spec else None,
+            layers_origin=spec.layers_origin if spec else None,
+            image=spec.image if spec else None,
+            requirements=spec.requirements if spec else (),
+        )
+
+    # -- the report ------------------------------------------------------------------------
+
+    def input_reports(self) -> list[InputReport]:
+        return [InputReport(path=a.path, role=a.role if a.readable else "unreadable",
+                            format=a.format, classified_by=a.classified_by,
+                            entries=len(a.tree.members) if a.tree else 0,
+                            unzipped_bytes=a.tree.unzipped_size if a.tree else 0)
+                for a in self.artifacts.values()]
+
+    def source_lines(self) -> list[str]:
+        """What each project description contributed, for the text report."""
+        lines = []
+        for discovery in self.discoveries:
+            count = len(discovery.functions)
+            others = len(discovery.other_functions)
+            other = (f"; {others} function{'s' if others != 1 else ''} in another language "
+                     f"not checked ({', '.join(discovery.other_functions)})" if others else "")
+            lines.append(f"{discovery.source} ({_KIND_WORDS.get(discovery.kind, discovery.kind)})"
+                         f": {count} Python function{'s' if count != 1 else ''}{other}")
+        return lines
+
+    def in_scope(self, deployment: Deployment, finding: Finding) -> bool:
+        """For a function reached through a path inside its code, only what concerns that
+        path (what a per-file pre-commit hook passes) is kept."""
+        scopes = self.scopes.get(id(deployment))
+        return scopes is None or any(scope.covers(finding) for scope in scopes)
+
+
+_KIND_WORDS = {"sam": "SAM template", "cloudformation": "CloudFormation template",
+               "cdk": "CDK cloud assembly", "serverless": "Serverless Framework",
+               "dockerfile": "Dockerfile"}
+
+
+def _normalise(given: str) -> str:
+    text = given.replace(os.sep, "/")
+    while text.startswith("./"):
+        text = text[2:]
+    return text or "."
