@@ -58,6 +58,7 @@ RULE_MODULES = (
     "lambdalint.rules.limits.unzipped_size_limit",
     "lambdalint.rules.limits.zipped_size_limit",
     "lambdalint.rules.limits.too_many_layers",
+    "lambdalint.rules.limits.env_size_limit",
     "lambdalint.rules.limits.secret_in_package",
     "lambdalint.rules.limits.dead_weight",
 )

@@ -13,6 +13,15 @@ A ``deployment`` block looks like::
         data/
     broken.zip:  text=this is not a zip
 
+A plain file (a template, a Dockerfile, a module beside a template) is written as it is:
+``name:  text=…`` on one line, or ``name: |`` followed by its indented lines, in which
+``<N × c>`` stands for the character ``c`` repeated N times (a 4 KB value in a page)::
+
+    template.yaml: |
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+
 Attributes: ``mode=`` (octal Unix mode), ``size=`` (zero bytes, K/M suffix), ``stored``
 (no compression), ``text=`` (the rest of the line is the content; ``\\n`` for newlines),
 ``link=`` (a symlink), ``pyc=X.Y`` (bytecode header of that Python), ``encrypted`` (flag bit).
@@ -24,6 +33,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shlex
 import struct
 import warnings
@@ -66,17 +76,34 @@ def parse(block: str) -> Spec:
     command = shlex.split(lines[0])
     assert command[:1] == ["lambdalint"], f"example must start with a command: {lines[0]}"
     artifacts: list[ArtifactSpec] = []
+    block: list[str] | None = None  # the lines of a `name: |` file
     for line in lines[1:]:
         if not line.startswith((" ", "\t")):
+            if block is not None:
+                artifacts[-1].raw = _block(block)
+                block = None
             name, _, rest = line.partition(":")
             spec = ArtifactSpec(name.strip())
             rest = rest.strip()
             if rest.startswith("text="):
                 spec.raw = rest[len("text="):].replace("\\n", "\n")
+            elif rest == "|":
+                block = []
             artifacts.append(spec)
             continue
+        if block is not None:
+            block.append(line)
+            continue
         artifacts[-1].entries.append(_entry(line.strip()))
+    if block is not None:
+        artifacts[-1].raw = _block(block)
     return Spec(command[1:], artifacts)
+
+
+def _block(lines: list[str]) -> str:
+    indent = min(len(line) - len(line.lstrip()) for line in lines)
+    text = "\n".join(line[indent:] for line in lines) + "\n"
+    return re.sub(r"<(\d+) × (.)>", lambda m: m.group(2) * int(m.group(1)), text)
 
 
 def _entry(text: str) -> Entry:

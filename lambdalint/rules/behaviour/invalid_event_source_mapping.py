@@ -13,16 +13,21 @@ PUSH_SERVICES = {"s3": "S3", "sns": "SNS", "execute-api": "API Gateway",
                  "apigateway": "API Gateway", "events": "EventBridge"}
 NEEDS_STARTING_POSITION = {"kinesis": "Kinesis", "dynamodb": "DynamoDB Streams"}
 NO_STARTING_POSITION = {"sqs": "SQS", "mq": "Amazon MQ"}
+# The same facts by lambdalint's event kinds, for mappings a template declares.
+PUSH_KINDS = {"s3": "S3", "sns": "SNS", "api": "API Gateway", "eventbridge": "EventBridge"}
+KINDS_NEEDING_POSITION = {"kinesis": "Kinesis", "dynamodb": "DynamoDB Streams",
+                          "msk": "Amazon MSK"}
 
 
 class InvalidEventSourceMapping(Rule):
     """
     ## What it does
     Checks `create_event_source_mapping` calls of the Lambda client with a literal
-    `EventSourceArn`: the source must be one Lambda polls (Kinesis, DynamoDB Streams, SQS,
-    MSK, MQ, DocumentDB), not a service that pushes events (S3, SNS, API Gateway,
-    EventBridge); `StartingPosition` is required for Kinesis and DynamoDB Streams and not
-    accepted for SQS.
+    `EventSourceArn`, and the event source mappings a template declares
+    (`AWS::Lambda::EventSourceMapping`, SAM's `SQS`/`Kinesis`/`DynamoDB`/`MSK` events): the
+    source must be one Lambda polls (Kinesis, DynamoDB Streams, SQS, MSK, MQ, DocumentDB),
+    not a service that pushes events (S3, SNS, API Gateway, EventBridge); `StartingPosition`
+    is required for Kinesis, DynamoDB Streams and MSK and not accepted for SQS.
 
     ## Why is this bad?
     The call fails at run time with `InvalidParameterValueException`, typically in a setup
@@ -63,6 +68,7 @@ class InvalidEventSourceMapping(Rule):
     tags = ("configuration",)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        yield from self._declared(deployment)
         for module in own_modules(deployment, ctx):
             for call in sdk_calls(module):
                 if call.service != "lambda" or call.method != "create_event_source_mapping":
@@ -92,3 +98,27 @@ class InvalidEventSourceMapping(Rule):
                     message=(f"create_event_source_mapping for {arn!r} fails with "
                              f"InvalidParameterValueException: {problem}"),
                     fix="see `lambdalint rule LL507`")
+
+    def _declared(self, deployment: Deployment) -> Iterator[Finding]:
+        """Mappings the template declares, judged where they are written."""
+        for event in deployment.events:
+            if not event.mapping or event.origin.line is None:
+                continue
+            problem, where = None, event.origin
+            if event.kind in PUSH_KINDS:
+                problem = (f"{PUSH_KINDS[event.kind]} pushes events to Lambda; it cannot be "
+                           "an event source mapping")
+            elif event.kind in KINDS_NEEDING_POSITION and event.starting_position is None:
+                problem = (f"{KINDS_NEEDING_POSITION[event.kind]} needs StartingPosition "
+                           "(TRIM_HORIZON or LATEST)")
+            elif event.kind in ("sqs", "mq") and event.starting_position is not None:
+                problem = f"{NO_STARTING_POSITION[event.kind]} takes no StartingPosition"
+                where = event.starting_position.origin
+            if problem is None:
+                continue
+            source = event.name or event.resource or event.kind
+            yield self.at(where, deployment, key=f"{event.kind}:{source}",
+                          message=(f"the event source mapping from {source}"
+                                   f"{self.concerning(deployment)} fails to deploy "
+                                   f"(InvalidParameterValueException): {problem}"),
+                          fix="see `lambdalint rule LL507`")

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.source import Module, own_modules
-from lambdalint.model.values import sdk_calls, string_value
+from lambdalint.model.values import environment_key, sdk_calls, string_value
 from lambdalint.rules import Context, Rule
 
 INVOKE_METHODS = {"invoke", "invoke_async", "invoke_with_response_stream"}
@@ -19,8 +19,9 @@ class RecursiveInvoke(Rule):
     Finds Lambda `invoke`, `invoke_async` and `invoke_with_response_stream` calls in the
     function's own code whose `FunctionName` is the function itself:
     `os.environ["AWS_LAMBDA_FUNCTION_NAME"]` (or `os.getenv`/`os.environ.get`),
-    `context.function_name`, `context.invoked_function_arn`, or the function's own name
-    from the config (`name` in its `[[function]]` table).
+    `context.function_name`, `context.invoked_function_arn`, the function's own name (the
+    template's `FunctionName`, or `name` in its `[[function]]` table), or an environment
+    variable the template sets to the function itself (`SELF: !Ref WorkerFunction`).
 
     ## Why is this bad?
     Each invocation starts another: an unbounded loop that multiplies cost and throttles the
@@ -62,7 +63,9 @@ class RecursiveInvoke(Rule):
                 if call.service != "lambda" or call.method not in INVOKE_METHODS:
                     continue
                 target = call.keyword("FunctionName")
-                why = self._own_name(module, target, deployment.name)
+                own = deployment.function_name.value if deployment.function_name else None
+                why = self._own_name(module, target, own) or \
+                    self._own_variable(module, target, deployment)
                 if why is None:
                     continue
                 line, column = module.position(call.node)
@@ -73,6 +76,22 @@ class RecursiveInvoke(Rule):
                              "function invokes itself, once per invocation, without end"),
                     fix="invoke another function, or queue the next step with an end "
                         "condition")
+
+    @staticmethod
+    def _own_variable(module: Module, node: object, deployment: Deployment) -> str | None:
+        """An environment variable the template sets to this very function (`!Ref Self`,
+        `!GetAtt Self.Arn`) or to its deployed name."""
+        name = environment_key(module, node)
+        variable = deployment.variable(name) if name is not None else None
+        if variable is None or deployment.defined_at is None:
+            return None
+        own = deployment.function_name.value if deployment.function_name else None
+        if (variable.refers_to is not None and variable.refers_to == deployment.name) or \
+                (own is not None and variable.value is not None and
+                 variable.value.split(":")[-1] == own):
+            return (f"os.environ[{name!r}], which {variable.origin.describe()} sets to the "
+                    "function itself")
+        return None
 
     @staticmethod
     def _own_name(module: Module, node: object, configured: str | None) -> str | None:

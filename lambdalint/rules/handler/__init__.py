@@ -22,6 +22,9 @@ class Resolution:
 
     handler: Handler | None
     malformed: str | None = None  # LL403
+    # With AWS_LAMBDA_EXEC_WRAPPER set, the handler may name an executable the wrapper runs
+    # ($LAMBDA_TASK_ROOT/$_HANDLER, as Lambda Web Adapter's does): not module.function.
+    exec_wrapper: str | None = None
     module: Module | None = None  # None: not found (LL401), or not parsable (LL002)
     found_file: bool = False
     names: dict[str, cst.CSTNode] | None = None  # top-level names of the module (LL402)
@@ -58,6 +61,11 @@ def resolve(deployment: Deployment, ctx: Context) -> Resolution:
     cached = ctx.cache.get(key)
     if isinstance(cached, Resolution):
         return cached
+    wrapper = deployment.variable(EXEC_WRAPPER)
+    if wrapper is not None and not _is_module_path(deployment.handler.value):
+        resolution = Resolution(None, exec_wrapper=wrapper.value or EXEC_WRAPPER)
+        ctx.cache[key] = resolution
+        return resolution
     handler, problem = parse(deployment.handler.value)
     resolution = Resolution(handler, problem)
     if handler is not None:
@@ -69,6 +77,15 @@ def resolve(deployment: Deployment, ctx: Context) -> Resolution:
                 resolution.names = top_level_names(resolution.module.tree)
     ctx.cache[key] = resolution
     return resolution
+
+
+EXEC_WRAPPER = "AWS_LAMBDA_EXEC_WRAPPER"
+
+
+def _is_module_path(text: str) -> bool:
+    """`app.handler`, not `run.sh` or `bin/start`: what the runtime's bootstrap imports."""
+    module, dot, function = text.rpartition(".")
+    return bool(dot) and function.isidentifier() and function not in ("sh", "py", "bash")
 
 
 def anchor(deployment: Deployment) -> Artifact | None:

@@ -62,8 +62,9 @@ class MalformedHandler(Rule):
         text = deployment.handler.value
         resolution = resolve(deployment, ctx)
         if resolution.malformed is not None:
-            yield self.finding(place, message=f"handler {text!r} {resolution.malformed}",
-                               fix="write the handler as module.function")
+            yield self.at(deployment.handler.origin, deployment,
+                          f"handler {text!r}{self.concerning(deployment)} "
+                          f"{resolution.malformed}", fix="write the handler as module.function")
             return
         handler = resolution.handler
         if handler is None or resolution.found_file or "." not in handler.module:

@@ -71,13 +71,16 @@ class TooManyLayers(Rule):
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         limit = quotas().max_layers
-        if len(deployment.layers) <= limit:
+        layers = deployment.attached_layers
+        if len(layers) <= limit:
             return
-        anchor = deployment.function or deployment.layers[limit]
-        yield self.finding(
-            anchor,
-            message=(f"{len(deployment.layers)} layers attached, Lambda allows at most {limit}: "
-                     "the function configuration is rejected"),
-            related=tuple(Related(path=layer.path, message=f"layer {number} (over the quota)")
-                          for number, layer in enumerate(deployment.layers[limit:], limit + 1)),
-            fix="merge layers that always ship together into one zip")
+        over = layers[limit:]
+        message = (f"{len(layers)} layers attached{self.concerning(deployment)}, Lambda allows "
+                   f"at most {limit}: the function configuration is rejected")
+        related = tuple(Related(path=layer.spec.origin.file or layer.label,
+                                line=layer.spec.origin.line,
+                                message=f"layer {number} (over the quota): {layer.label}")
+                        for number, layer in enumerate(over, limit + 1))
+        fix = "merge layers that always ship together into one zip"
+        # At the first layer over the quota, where the template attaches it.
+        yield self.at(over[0].spec.origin, deployment, message, related=related, fix=fix)

@@ -55,8 +55,7 @@ class DeprecatedRuntime(Rule):
         assert runtime is not None
         if runtime.deprecated is None or ctx.today < runtime.deprecated:
             return
-        anchor = deployment.function or (deployment.layers[0] if deployment.layers else None)
-        if anchor is None:
+        if deployment.function is None and not deployment.layers:
             return
         blocked = runtime.block_update is not None and ctx.today >= runtime.block_update
         suggested = recommended_runtime()
@@ -65,9 +64,12 @@ class DeprecatedRuntime(Rule):
             for label, day in (("creating functions blocked", runtime.block_create),
                                ("updating functions blocked", runtime.block_update))
             if day is not None)
-        yield self.finding(
-            anchor, severity=Severity.ERROR if blocked else Severity.WARNING,
-            message=(f"{runtime.id} is deprecated since {runtime.deprecated.isoformat()}"
+        assert deployment.runtime is not None
+        yield self.at(
+            deployment.runtime.origin, deployment,
+            severity=Severity.ERROR if blocked else Severity.WARNING,
+            message=(f"{runtime.id}{self.concerning(deployment)} is deprecated since "
+                     f"{runtime.deprecated.isoformat()}"
                      f"{'; ' + schedule if schedule else ''}: "
                      f"{'deploys of this function now fail; ' if blocked else ''}"
                      f"move to {suggested.id}"),
