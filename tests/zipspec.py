@@ -15,7 +15,7 @@ A ``deployment`` block looks like::
 
 A plain file (a template, a Dockerfile, a module beside a template) is written as it is:
 ``name:  text=…`` on one line, or ``name: |`` followed by its indented lines, in which
-``<N × c>`` stands for the character ``c`` repeated N times (a 4 KB value in a page)::
+``<N chars of c>`` stands for the character ``c`` repeated N times (a 4 KB value in a page)::
 
     template.yaml: |
         Resources:
@@ -103,7 +103,7 @@ def parse(block: str) -> Spec:
 def _block(lines: list[str]) -> str:
     indent = min(len(line) - len(line.lstrip()) for line in lines)
     text = "\n".join(line[indent:] for line in lines) + "\n"
-    return re.sub(r"<(\d+) × (.)>", lambda m: m.group(2) * int(m.group(1)), text)
+    return re.sub(r"<(\d+) chars of (.)>", lambda m: m.group(2) * int(m.group(1)), text)
 
 
 def _entry(text: str) -> Entry:

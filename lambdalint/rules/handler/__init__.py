@@ -84,7 +84,7 @@ EXEC_WRAPPER = "AWS_LAMBDA_EXEC_WRAPPER"
 
 def _is_module_path(text: str) -> bool:
     """`app.handler`, not `run.sh` or `bin/start`: what the runtime's bootstrap imports."""
-    module, dot, function = text.rpartition(".")
+    _, dot, function = text.rpartition(".")
     return bool(dot) and function.isidentifier() and function not in ("sh", "py", "bash")
 
 

@@ -38,7 +38,7 @@ class EnvSizeLimit(Rule):
               Environment:
                 Variables:
                   TABLE_NAME: reports
-                  REPORT_TEMPLATE: "<4200 × x>"
+                  REPORT_TEMPLATE: "<4200 chars of x>"
     src/app.py:  text=def handler(event, context):\\n    return {}\\n
     ```
 
