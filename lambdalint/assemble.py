@@ -132,7 +132,7 @@ class Inputs:
             code_paths = self._attribute(code_paths, deployments)
         if code_paths or opts.functions or opts.layers:
             deployments += self._explicit(code_paths)
-        return [d for d in deployments if d is not None]
+        return deployments
 
     def _absolute(self, path: str) -> Path:
         return Path(path) if Path(path).is_absolute() else self.options.cwd / path
@@ -155,7 +155,7 @@ class Inputs:
             return [self._from_config(fc) for fc in self.config.functions]
         specs = self._project_specs()
         if specs is not None:
-            return [d for d in map(self._from_spec, specs) if d is not None]
+            return [self._from_spec(spec) for spec in specs]
         if discover.cdk_app_without_output(self.options.cwd):
             self.notes.append("this is a CDK app without a cloud assembly: run `cdk synth` "
                               "first, then lambdalint reads cdk.out")
@@ -167,10 +167,10 @@ class Inputs:
             return None
         return self._read(*found)
 
-    def _attribute(self, paths: list[str], deployments: list[Deployment | None]) -> list[str]:
+    def _attribute(self, paths: list[str], deployments: list[Deployment]) -> list[str]:
         """Attach each code path lying inside a described function's code to that function;
         the paths no function claims are returned."""
-        candidates: list[tuple[Path, Callable[[], Deployment | None]]] = []
+        candidates: list[tuple[Path, Callable[[], Deployment]]] = []
         if self.config.functions:
             for fc in self.config.functions:
                 candidates.append((Path(os.path.normpath(fc.code)),
@@ -186,7 +186,7 @@ class Inputs:
                     if spec.code is not None:
                         candidates.append((Path(os.path.normpath(spec.code)),
                                            lambda spec=spec: self._from_spec(spec)))  # type: ignore[misc]
-        built: dict[int, Deployment | None] = {}
+        built: dict[int, Deployment] = {}
         whole: set[int] = set()  # deployments whose whole code was named: no scope
         left: list[str] = []
         for given in paths:
@@ -200,7 +200,7 @@ class Inputs:
                     built[index] = make()
                     deployments.append(built[index])
                 deployment = built[index]
-                if deployment is None or deployment.function is None:
+                if deployment.function is None:
                     continue
                 if target == code:
                     whole.add(id(deployment))
@@ -214,7 +214,7 @@ class Inputs:
         for key in whole:
             self.scopes.pop(key, None)
         # A layer named beside its function is already attached to it.
-        attached = {a.fs_path for d in built.values() if d is not None for a in d.layers}
+        attached = {a.fs_path for d in built.values() for a in d.layers}
         left = [p for p in left if Path(os.path.normpath(self._absolute(p))) not in attached]
         if built and not any(self.artifact(p, None, "").role == FUNCTION for p in left):
             return []  # leftover layers belong to the functions found
@@ -242,13 +242,16 @@ class Inputs:
         return self._deployment(self.artifact(fc.code, FUNCTION, "config"),
                                 [self.artifact(p, LAYER, "config") for p in fc.layers], fc)
 
-    def _from_spec(self, spec: FunctionSpec) -> Deployment | None:
+    def _from_spec(self, spec: FunctionSpec) -> Deployment:
+        """A described function. One whose code is not in the project (S3, inline) is still
+        a deployment: its runtime, layers, environment and triggers are checked."""
+        function = None
         if spec.code is None:
             self.notes.append(f"{spec.origin.describe()}: {spec.name}: "
                               f"{spec.code_note or 'the code is not in the project'}; "
                               "its code was not checked")
-            return None
-        function = self.artifact(spec.code, FUNCTION, "template")
+        else:
+            function = self.artifact(spec.code, FUNCTION, "template")
         attached = [self._attach(layer) for layer in spec.layers]
         deployment = self._deployment(
             function, [a.artifact for a in attached if a.artifact is not None], None, spec)

@@ -84,7 +84,8 @@ def _inputs(console: Console, result: Result, verbose: bool) -> None:
 def _targets(console: Console, targets: list[TargetReport]) -> None:
     skipped: dict[str, set[str]] = {}
     for target in targets:
-        head = target.function or "(layers only)"
+        head = target.function or ("(code not in the project)" if target.source
+                                   else "(layers only)")
         if target.name:
             head = f"{target.name} ({target.source}): {head}" if target.source else \
                 f"{target.name}: {head}"

@@ -1,0 +1,5 @@
+import datetime
+
+
+def handle(event, context):
+    return {"done": datetime.datetime.now().isoformat()}
