@@ -1,0 +1,360 @@
+"""SAM/CloudFormation templates and CDK cloud assemblies, read as a user's project is.
+
+The projects under tests/projects/ are realistic apps written for these tests; each test
+copies one into a temporary folder (a git repository root, as a clone is) and runs the CLI
+there, so what is asserted is what a user sees.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from zipspec import Run, run_cli
+
+PROJECTS = Path(__file__).parent / "projects"
+SCHEMA = Path(__file__).parents[1] / "lambdalint" / "reporters" / "report.schema.json"
+TODAY = ("--today", "2026-11-21")
+
+
+def project(name: str, tmp_path: Path) -> Path:
+    folder = tmp_path / name
+    shutil.copytree(PROJECTS / name, folder, symlinks=True)
+    (folder / ".git").mkdir()  # the project's root, as in a clone
+    return folder
+
+
+def check(folder: Path, *argv: str) -> Run:
+    return run_cli(["check", *argv, "--format", "json", *TODAY], folder)
+
+
+def places(run: Run) -> set[tuple[str, str, str | None, int | None]]:
+    return {(f["rule"], f["path"], f["member"], f["line"]) for f in run.json["findings"]}
+
+
+def validate(run: Run) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(run.json, json.loads(SCHEMA.read_text("utf-8")))
+
+
+# -- SAM ------------------------------------------------------------------------------------
+
+
+def test_sam_project_is_checked_function_by_function(tmp_path: Path) -> None:
+    run = check(project("sam", tmp_path))
+
+    assert "Traceback" not in run.stderr
+    assert run.exit_code == 1
+    validate(run)
+    found = places(run)
+    # The thumbnailer writes into the bucket that triggers it, and no filter stops it.
+    assert ("LL502", "src/thumbnails", "app.py", 24) in found
+    # The resizer writes resized/…, and its trigger fires for uploads/ only: no loop.
+    assert not [f for f in found if f[0] == "LL502" and f[1] == "src/resizer"]
+    # ApiFunction is arm64: the Globals' layers are x86_64 builds (the local layer declares
+    # it; the Powertools layer's name says it). Both at the Globals' Layers lines.
+    assert ("LL207", "template.yaml", None, 23) in found
+    assert ("LL207", "template.yaml", None, 24) in found
+    # PYTHONPATH in ApiFunction's environment: at its line, and requests is then missing.
+    assert ("LL107", "template.yaml", None, 96) in found
+    assert ("LL301", "src/api", "app.py", 6) in found
+    # The API event makes the dict body a 502.
+    assert ("LL406", "src/api", "app.py", 14) in found
+    # PIL and requests come from the layer built from requirements.txt, powertools from
+    # the Powertools layer known by its ARN: nothing else is unresolved.
+    assert [f for f in run.json["findings"] if f["rule"] == "LL301"] == \
+        [f for f in run.json["findings"] if f["rule"] == "LL301" and f["path"] == "src/api"]
+    messages = " ".join(f["message"] for f in run.json["findings"])
+    assert "on function ApiFunction" in messages
+
+
+def test_sam_targets_say_where_each_value_came_from(tmp_path: Path) -> None:
+    run = check(project("sam", tmp_path))
+
+    targets = {t["name"]: t for t in run.json["targets"]}
+    assert set(targets) == {"ThumbnailFunction", "ResizerFunction", "ApiFunction"}
+    api = targets["ApiFunction"]
+    assert api["source"] == "template.yaml:87"
+    assert (api["runtime"], api["architecture"], api["handler"]) == \
+        ("python3.12", "arm64", "app.lambda_handler")
+    assert api["origins"] == {"runtime": "template.yaml:19", "architecture": "template.yaml:92",
+                              "handler": "template.yaml:90"}
+    assert api["sources"] == {"runtime": "template", "architecture": "template",
+                              "handler": "template"}
+    assert api["layers"][0] == "layers/deps"
+    assert "AWSLambdaPowertoolsPythonV3-python312-x86_64:19" in api["layers"][1]
+    thumbnails = targets["ThumbnailFunction"]
+    assert thumbnails["architecture"] == "x86_64"
+    assert thumbnails["sources"]["architecture"] == "default"
+
+    text = run_cli(["check", "--no-color", *TODAY], tmp_path / "sam")
+    assert "project: template.yaml (SAM template): 3 Python functions; 1 function in " \
+        "another language not checked (AuthorizerFunction (nodejs20.x))" in text.stdout
+    assert "target: ApiFunction (template.yaml:87): src/api + 2 layers: runtime python3.12 " \
+        "(from template.yaml:19), architecture arm64 (from template.yaml:92)" in text.stdout
+    assert "architecture x86_64 (Lambda's default; template.yaml:50 sets none)" in text.stdout
+
+
+def test_template_path_gives_the_same_report_as_the_project(tmp_path: Path) -> None:
+    folder = project("sam", tmp_path)
+    assert check(folder, "template.yaml").json == check(folder).json
+
+
+def test_flags_and_config_override_the_template(tmp_path: Path) -> None:
+    folder = project("sam", tmp_path)
+    (folder / "lambdalint.toml").write_text('runtime = "python3.9"\n')
+
+    run = check(folder, "--architecture", "x86_64")
+    api = {t["name"]: t for t in run.json["targets"]}["ApiFunction"]
+
+    assert api["runtime"] == "python3.9" and api["sources"]["runtime"] == "config"
+    assert api["origins"]["runtime"] == "lambdalint.toml"
+    assert api["architecture"] == "x86_64" and api["origins"]["architecture"] == "command line"
+    # x86_64 from the command line: the x86_64 layers fit; python3.9 from the config does not.
+    layer_findings = [f["message"] for f in run.json["findings"] if f["rule"] == "LL207"]
+    assert layer_findings and all("runtime is python3.9" in m for m in layer_findings)
+
+
+def test_same_defects_as_the_equivalent_command_line(tmp_path: Path) -> None:
+    folder = project("sam", tmp_path)
+    described = check(folder, "template.yaml")
+    (folder / "api.toml").write_text(
+        'events = ["api"]\nenvironment = { PYTHONPATH = "/var/task/vendor" }\n')
+    explicit = check(folder, "--config", "api.toml", "--runtime", "python3.12",
+                     "--architecture", "arm64", "--handler", "app.lambda_handler",
+                     "--function", "src/api")
+
+    def code(run: Run) -> set[tuple[str, str | None, int | None]]:
+        return {(f["rule"], f["member"], f["line"]) for f in run.json["findings"]
+                if f["path"] == "src/api"}
+
+    assert code(explicit) == code(described)
+    assert {r for r, _, _ in code(described)} == {"LL301", "LL406"}
+
+
+def test_a_file_inside_a_described_function_is_judged_as_that_function(tmp_path: Path) -> None:
+    folder = project("sam", tmp_path)
+
+    run = check(folder, "src/api/app.py")
+
+    assert [t["name"] for t in run.json["targets"]] == ["ApiFunction"]
+    # Known only from the template: the handler name, the API trigger, PYTHONPATH.
+    assert {f["rule"] for f in run.json["findings"]} == {"LL301", "LL406"}
+    # What a per-file hook passes: findings about that file only, not the template's.
+    assert {(f["path"], f["member"]) for f in run.json["findings"]} == {("src/api", "app.py")}
+
+    run = check(folder, "src/thumbnails/app.py", "src/resizer/app.py")
+    assert sorted(t["name"] for t in run.json["targets"]) == \
+        ["ResizerFunction", "ThumbnailFunction"]
+    assert {f["rule"] for f in run.json["findings"]} == {"LL502"}
+
+
+def test_a_file_outside_every_function_is_checked_as_before(tmp_path: Path) -> None:
+    folder = project("sam", tmp_path)
+    (folder / "scripts").mkdir()
+    (folder / "scripts" / "seed.py").write_text("import yaml\n")
+
+    run = check(folder, "scripts/seed.py")
+
+    assert [t["name"] for t in run.json["targets"]] == [None]
+    assert run.json["targets"][0]["function"] == "scripts/seed.py"
+
+
+def test_code_shared_by_two_functions_is_checked_for_each_target(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "def handler(event, context):\n    return {'tags': {'a', 'b'}}\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Globals:\n  Function:\n    CodeUri: src/\n    Handler: app.handler\n"
+        "Resources:\n"
+        "  New:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Runtime: python3.13\n"
+        "  Old:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Runtime: python3.9\n")
+
+    run = check(tmp_path)
+
+    assert sorted((t["name"], t["runtime"]) for t in run.json["targets"]) == \
+        [("New", "python3.13"), ("Old", "python3.9")]
+    rules = [f["rule"] for f in run.json["findings"]]
+    assert rules.count("LL405") == 1  # the same return, reported once
+    assert ("LL208", "template.yaml", None, 14) in places(run)
+
+
+# -- CloudFormation JSON with a zip ----------------------------------------------------------
+
+
+def test_cloudformation_json_with_a_zip(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "dist").mkdir()
+    with zipfile.ZipFile(tmp_path / "dist" / "orders.zip", "w") as archive:
+        info = zipfile.ZipInfo("orders/handler.py")
+        info.external_attr = 0o100644 << 16
+        archive.writestr(info, "def main(event, context):\n    return {}\n")
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"Runtime": {"Type": "String", "Default": "python3.12"}},
+        "Resources": {
+            "OrdersRole": {"Type": "AWS::IAM::Role", "Properties": {}},
+            "Orders": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Code": "dist/orders.zip",
+                    "Handler": "handler.main",
+                    "Runtime": {"Ref": "Runtime"},
+                    "Role": {"Fn::GetAtt": ["OrdersRole", "Arn"]},
+                    "Layers": [f"arn:aws:lambda:us-east-1:123456789012:layer:l{n}:1"
+                               for n in range(6)],
+                },
+            },
+        },
+    }
+    text = json.dumps(template, indent=2)
+    (tmp_path / "stack.json").write_text(text)
+    lines = text.splitlines()
+
+    def line_of(needle: str) -> int:
+        return next(n for n, line in enumerate(lines, 1) if needle in line)
+
+    run = check(tmp_path, "stack.json")
+
+    assert run.exit_code == 1, run.stdout + run.stderr
+    target = run.json["targets"][0]
+    assert (target["name"], target["function"], target["runtime"], target["handler"]) == \
+        ("Orders", "dist/orders.zip", "python3.12", "handler.main")
+    # The Ref resolves to the parameter's default; the value points at its use.
+    runtime_line = line_of('"Ref": "Runtime"') - 1  # the `"Runtime": {` line
+    assert target["origins"]["runtime"] == f"stack.json:{runtime_line}"
+    found = places(run)
+    assert ("LL103", "dist/orders.zip", "orders/", None) in found  # zipped the folder
+    assert ("LL401", "stack.json", None, line_of('"Handler"')) in found
+    # Six layers by ARN: over the quota, at the sixth.
+    assert ("LL603", "stack.json", None, line_of("layer:l5:1")) in found
+
+
+# -- CDK ------------------------------------------------------------------------------------
+
+
+def test_cdk_cloud_assembly(tmp_path: Path) -> None:
+    folder = project("cdk", tmp_path)
+
+    run = check(folder)
+
+    validate(run)
+    assert sorted(t["name"] for t in run.json["targets"]) == \
+        ["Api5A6B7C8D", "Consumer7E6D5C4B", "Worker1A2B3C4D"]
+    found = places(run)
+    assert ("LL208", "cdk.out/WorkerStack.template.json", None, 14) in found
+    assert ("LL402", "cdk.out/asset.5e6f70", "worker.py", None) in found
+    # In the nested stack: an SQS mapping given a StartingPosition.
+    assert ("LL507", "cdk.out/WorkerStackQueue1234ABCD.nested.template.json", None, 20) in found
+    # requests comes from the layer asset: nothing unresolved in the API function.
+    assert not [f for f in found if f[0] == "LL301"]
+    api = {t["name"]: t for t in run.json["targets"]}["Api5A6B7C8D"]
+    assert api["layers"] == ["cdk.out/asset.9c8d7e"]
+    assert api["origins"]["architecture"] == "cdk.out/ApiStack.template.json:37"
+    assert check(folder, "cdk.out").json == run.json
+
+
+def test_cdk_app_without_cloud_assembly_says_to_synthesize(tmp_path: Path) -> None:
+    folder = project("cdk", tmp_path)
+    shutil.rmtree(folder / "cdk.out")
+
+    run = run_cli(["check", "--no-color", *TODAY], folder)
+
+    assert "run `cdk synth` first" in run.stdout
+
+
+# -- untrusted templates ---------------------------------------------------------------------
+
+
+def sam_app(tmp_path: Path, code_uri: str, extra: str = "") -> Path:
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        f"      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: {code_uri}\n"
+        + extra)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("code_uri", "says"), [
+    ("../../../etc", "leads out of the project"),
+    ("/etc", "is an absolute path"),
+    ("escape", "is a symlink out of the project"),
+])
+def test_paths_out_of_the_project_are_not_read(code_uri: str, says: str,
+                                               tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "app.py").write_text("import secret_module\n")
+    folder = tmp_path / "app"
+    folder.mkdir()
+    (folder / "escape").symlink_to(outside)
+    sam_app(folder, code_uri)
+
+    run = check(folder)
+
+    assert run.exit_code == 2
+    errors = [f for f in run.json["findings"] if f["rule"] == "LL003"]
+    assert len(errors) == 1 and says in errors[0]["message"]
+    assert code_uri in errors[0]["message"]
+    assert (errors[0]["path"], errors[0]["line"]) == ("template.yaml", 8)
+    assert "secret_module" not in run.stdout
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]\n"
+        for i in range(9)), "alias bomb"),
+    ("Resources: !!python/object/apply:os.system [echo hi]\n", "unsupported tag"),
+    ("Resources:\n  X: !Custom value\n", "unsupported tag !Custom"),
+    ("[" * 5000 + "]" * 5000 + "\n", "nested more than"),
+    ("Resources: [unclosed\n", "not valid YAML"),
+    ("\xff\xfe garbage", "not UTF-8"),
+])
+def test_hostile_templates_end_in_one_clear_line(text: str, says: str,
+                                                 tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "template.yaml").write_bytes(text.encode("latin-1") if text.startswith("\xff")
+                                             else text.encode())
+
+    run = check(tmp_path, "template.yaml")
+
+    assert "Traceback" not in run.stderr
+    assert run.exit_code == 2
+    errors = [f for f in run.json["findings"] if f["rule"] == "LL003"]
+    assert len(errors) == 1 and says in errors[0]["message"], errors
+
+
+def test_condition_cycles_and_undecidable_values_stay_unknown(tmp_path: Path) -> None:
+    sam_app(tmp_path, "src/", extra=(
+        "      Architectures: [!If [A, arm64, x86_64]]\n"
+        "      Environment:\n        Variables:\n"
+        "          REGION: !Ref AWS::Region\n          MISSING: !Ref NoSuchParameter\n"
+        "Conditions:\n  A: !Condition B\n  B: !Not [!Condition A]\n"))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+
+    run = check(tmp_path)
+
+    assert run.exit_code == 0, run.stdout
+    assert run.json["targets"][0]["architecture"] is None  # undecidable: not guessed
+
+
+def test_a_huge_template_is_refused_without_reading_it(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    with open(tmp_path / "template.yaml", "wb") as handle:
+        handle.write(b"Resources: {}\n")
+        handle.truncate(17 * 1024 * 1024)
+
+    run = check(tmp_path)
+
+    assert run.exit_code == 2
+    assert "larger than 16 MiB" in run.json["findings"][0]["message"]
