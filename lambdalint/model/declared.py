@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from lambdalint.rules import Context
 
 DECLARATION_FILES = ("requirements.txt", "pyproject.toml")
+MAX_REQUIREMENTS_BYTES = 1024 * 1024  # far beyond any real requirements file
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,20 @@ def declarations(deployment: Deployment, ctx: Context) -> list[Declared]:
 
 
 def _requirements_on_disk(path: Path) -> list[str]:
-    """A source folder's requirements file as pip reads it (-r includes, options)."""
+    """A source folder's requirements file as pip reads it (-r includes, options).
+
+    pip-api asks the installed pip for its version in a subprocess (about 0.4 s), so a
+    plain file of requirement lines is read directly and pip-api is kept for the files
+    that need pip's own reading: includes, constraints, options, line continuations."""
+    try:
+        if path.stat().st_size > MAX_REQUIREMENTS_BYTES:
+            return []
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    if not any(line.lstrip().startswith("-") or line.rstrip().endswith("\\")
+               for line in text.splitlines()):
+        return _requirement_lines(text)
     import pip_api
     from pip_api.exceptions import PipError
 
