@@ -26,10 +26,11 @@ from lambdalint.finding import (
     Severity,
     TargetReport,
 )
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.inference import infer
 from lambdalint.registry import all_rules, is_known_selector
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 from lambdalint.suppress import Selection, apply_comments, apply_pass, read_baseline
 
 COMMAND_LINE = "<command line>"

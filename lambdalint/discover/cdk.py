@@ -13,8 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lambdalint.discover import Project
-from lambdalint.discover import sam
+from lambdalint.discover import Project, sam
 from lambdalint.model.spec import TEMPLATE, Discovery, Origin, SpecProblem
 
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024

@@ -15,8 +15,8 @@ from lambdalint.model.requirements import parse
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
+    from lambdalint.model.context import Context
     from lambdalint.model.deployment import Deployment
-    from lambdalint.rules import Context
 
 DECLARATION_FILES = ("requirements.txt", "pyproject.toml")
 MAX_REQUIREMENTS_BYTES = 1024 * 1024  # far beyond any real requirements file

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from lambdalint.model.layout import site_root
 
 if TYPE_CHECKING:
+    from lambdalint.model.context import Context
     from lambdalint.model.deployment import Artifact
-    from lambdalint.rules import Context
 
 _DIST_INFO = re.compile(r"^(?P<root>.*?)(?P<dir>(?P<name>[^/]+?)-(?P<version>[^/-]+)\.dist-info)/"
                         r"RECORD$")

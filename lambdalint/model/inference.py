@@ -19,7 +19,7 @@ from lambdalint.model.spec import INFERRED, Origin, Value
 
 if TYPE_CHECKING:
     from lambdalint.model.archive import Member
-    from lambdalint.rules import Context
+    from lambdalint.model.context import Context
 
 _SITE_PACKAGES = re.compile(r"(?:^|/)lib/python(3)\.(\d+)/site-packages/")
 # CPython extension suffix (PEP 3149): name.cpython-312-x86_64-linux-gnu.so

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
     from lambdalint.model.archive import Member
     from lambdalint.model.binaries import Binary
+    from lambdalint.model.context import Context
     from lambdalint.model.deployment import Artifact
-    from lambdalint.rules import Context
 
 WHEEL_LIMIT = 64 * 1024
 # When one tag fails several ways, the first of these is the one worth telling.

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from lambdalint.model.archive import Member
+    from lambdalint.model.context import Context
     from lambdalint.model.deployment import Artifact, Deployment
-    from lambdalint.rules import Context
 
 
 @dataclass

@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.source import own_modules
 from lambdalint.model.values import sdk_calls, string_value
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 RESOURCE_KEYWORDS = ("Bucket", "TableName", "QueueUrl", "TopicArn", "FunctionName",
                      "StateMachineArn", "SecretId", "StreamName", "DeliveryStreamName")

@@ -4,10 +4,11 @@ from collections.abc import Iterator
 
 from lambdalint.data import private_runtime_modules
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.handler import find_module
 from lambdalint.model.source import import_records, own_modules
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class PrivateRuntimeApi(Rule):

@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.source import Module, own_modules
 from lambdalint.model.values import environment_key, sdk_calls, string_value
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 INVOKE_METHODS = {"invoke", "invoke_async", "invoke_with_response_stream"}
 OWN_NAME_VARIABLE = "AWS_LAMBDA_FUNCTION_NAME"

@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.source import own_modules
 from lambdalint.model.values import calls_with_flow, event_field_of
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 # S3 transfer methods that take the key positionally: download_file(Bucket, Key, Filename)
 POSITIONAL_KEY = {"download_file": 1, "download_fileobj": 1, "upload_file": 2,

@@ -4,9 +4,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.distributions import Distribution, distributions
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class DuplicateDistribution(Rule):

@@ -4,10 +4,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import LAYER, Artifact, Deployment
 from lambdalint.model.importview import Copy, InstalledDistribution, import_view
 from lambdalint.model.layout import site_root, top_level
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class LayerFileConflict(Rule):

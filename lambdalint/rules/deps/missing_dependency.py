@@ -4,10 +4,11 @@ from collections.abc import Iterator
 
 from lambdalint.advice import pip_install
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.importview import import_view
 from lambdalint.model.requirements import needed
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class MissingDependency(Rule):

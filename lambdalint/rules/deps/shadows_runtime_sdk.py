@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.importview import RUNTIME, import_view
 from lambdalint.model.source import import_records, own_modules
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 from lambdalint.units import human_bytes
 
 SDK = ("boto3", "botocore", "s3transfer")

@@ -4,11 +4,12 @@ from collections.abc import Iterator
 
 from lambdalint.data import distribution_for_import, removed_stdlib
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.declared import declared_import
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.importview import import_view
 from lambdalint.model.source import import_records, own_modules
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class UnresolvedImport(Rule):

@@ -12,8 +12,8 @@ from lambdalint.model.source import parse as parse_source
 if TYPE_CHECKING:
     import libcst as cst
 
+    from lambdalint.model.context import Context
     from lambdalint.model.deployment import Artifact, Deployment
-    from lambdalint.rules import Context
 
 
 @dataclass

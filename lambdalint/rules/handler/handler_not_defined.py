@@ -4,9 +4,10 @@ import difflib
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.handler import REBOUND
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 from lambdalint.rules.handler import resolve
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 from lambdalint.rules.handler import resolve
 
 

@@ -4,10 +4,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.source import Module, is_main_block, own_modules
 from lambdalint.model.values import Evaluator, Value
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.handler import find_module, top_level_names
 from lambdalint.model.source import parse as parse_source
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 from lambdalint.rules.handler import anchor, resolve
 
 

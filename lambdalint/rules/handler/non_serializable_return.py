@@ -4,9 +4,10 @@ from collections.abc import Iterator
 
 from lambdalint.data import unserializable_kinds
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.values import Evaluator, Value, is_generator, returns_of
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 from lambdalint.rules.handler import resolve
 
 

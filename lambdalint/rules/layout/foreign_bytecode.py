@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from lambdalint.data import python_for_pyc_magic
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 from lambdalint.units import human_bytes
 
 # PEP 3147 cache file: __pycache__/name.cpython-312.pyc (also .opt-1.pyc)

@@ -5,9 +5,10 @@ from collections.abc import Iterator
 from lambdalint.advice import rezip_folder_as
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.archive import Tree
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.handler import module_candidates
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 # The console's default handler module: code in a folder that holds it was surely meant to be
 # at the root.

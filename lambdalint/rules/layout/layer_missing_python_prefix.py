@@ -5,9 +5,10 @@ from collections.abc import Iterator
 
 from lambdalint.advice import rezip_folder_as
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.layout import is_importable, misplaced_root, package_names
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class LayerMissingPythonPrefix(Rule):

@@ -5,9 +5,10 @@ from collections.abc import Iterator
 
 from lambdalint.advice import pip_install
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.layout import VERSIONED_SITE_PACKAGES, is_importable, package_names
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class LayerSitePackagesVersion(Rule):

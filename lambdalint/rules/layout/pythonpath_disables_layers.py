@@ -4,8 +4,9 @@ from collections.abc import Iterator
 
 from lambdalint.data import runtime_packages
 from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class PythonpathDisablesLayers(Rule):

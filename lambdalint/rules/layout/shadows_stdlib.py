@@ -4,10 +4,11 @@ from collections.abc import Iterator
 
 from lambdalint.data import runtime_packages, stdlib_modules
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.distributions import owner_of
 from lambdalint.model.importview import STDLIB, import_view
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class ShadowsStdlib(Rule):

@@ -5,8 +5,9 @@ from collections.abc import Iterator
 from lambdalint.advice import make_readable
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.archive import Member
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 WORLD_READ, WORLD_EXECUTE = 0o004, 0o001
 

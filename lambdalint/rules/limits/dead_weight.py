@@ -5,10 +5,11 @@ from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.archive import Member
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.distributions import distributions, owner_of
 from lambdalint.model.layout import site_root, top_level
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 from lambdalint.units import human_bytes
 
 TOOLING_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox",

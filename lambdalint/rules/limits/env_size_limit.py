@@ -5,8 +5,9 @@ from collections.abc import Iterator
 
 from lambdalint.data import quotas
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class EnvSizeLimit(Rule):

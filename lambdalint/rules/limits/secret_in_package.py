@@ -5,10 +5,11 @@ from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.archive import Member
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import FUNCTION, Artifact, Deployment
 from lambdalint.model.distributions import owner_of
 from lambdalint.model.layout import site_root, top_level
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 SECRET_FILE_NAMES = {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".netrc", ".pgpass"}
 # Checked for a private key block: the name alone says nothing (certifi ships cacert.pem).

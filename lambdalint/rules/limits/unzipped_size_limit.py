@@ -5,10 +5,11 @@ from collections.abc import Iterator
 
 from lambdalint.data import quotas
 from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.distributions import distributions, owner_of
 from lambdalint.model.layout import site_root, top_level
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 from lambdalint.units import human_bytes
 
 LARGEST_SHOWN = 10

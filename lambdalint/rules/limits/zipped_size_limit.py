@@ -4,8 +4,9 @@ from collections.abc import Iterator
 
 from lambdalint.data import quotas
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import LAYER, Deployment
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 from lambdalint.units import human_bytes
 
 

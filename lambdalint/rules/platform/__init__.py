@@ -8,9 +8,10 @@ from typing import ClassVar
 from lambdalint.advice import pip_install
 from lambdalint.data import architectures
 from lambdalint.finding import Finding
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.platform import BinaryVerdict, binary_verdicts, verdicts
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class WheelVerdictRule(Rule):

@@ -4,8 +4,9 @@ from collections.abc import Iterator
 
 from lambdalint.data import recommended_runtime
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class DeprecatedRuntime(Rule):

@@ -5,10 +5,11 @@ from typing import TYPE_CHECKING
 
 from lambdalint.data import SyntaxFeature, syntax_features
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.distributions import owner_of
 from lambdalint.model.source import own_modules
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.rules import Context
 from lambdalint.rules.platform import WheelVerdictRule
 
 
