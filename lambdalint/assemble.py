@@ -313,6 +313,7 @@ class Inputs:
             layers_origin=spec.layers_origin if spec else None,
             image=spec.image if spec else None,
             requirements=spec.requirements if spec else (),
+            from_source=spec.from_source if spec else False,
         )
 
     # -- the report ------------------------------------------------------------------------

@@ -358,3 +358,40 @@ def test_a_huge_template_is_refused_without_reading_it(tmp_path: Path) -> None:
 
     assert run.exit_code == 2
     assert "larger than 16 MiB" in run.json["findings"][0]["message"]
+
+
+# -- Serverless Framework --------------------------------------------------------------------
+
+
+def test_serverless_service(tmp_path: Path) -> None:
+    folder = project("serverless", tmp_path)
+
+    run = check(folder)
+
+    validate(run)
+    targets = {t["name"]: t for t in run.json["targets"]}
+    assert set(targets) == {"resize", "api", "indexer"}
+    assert (targets["indexer"]["runtime"], targets["indexer"]["origins"]["runtime"]) == \
+        ("python3.11", "serverless.yml:84")
+    assert targets["api"]["origins"]["runtime"] == "serverless.yml:17"  # the provider's
+    # The requirements layer is built for the provider's python3.12; indexer runs 3.11.
+    found = places(run)
+    assert ("LL207", "serverless.yml", None, 90) in found
+    # resize writes thumbnails/… into its own trigger bucket, whose rules only match
+    # uploads/*.jpg (the prefix comes from the environment serverless.yml sets): no loop.
+    assert not [f for f in found if f[0] == "LL502"]
+    # The requirements are installed by the plugin's layer: pydantic and requests resolve.
+    assert not [f for f in found if f[0] in ("LL301", "LL306")]
+    assert check(folder, "serverless.yml").json == run.json
+
+
+def test_serverless_trigger_loop_when_the_prefix_matches(tmp_path: Path) -> None:
+    folder = project("serverless", tmp_path)
+    config = folder / "serverless.yml"
+    config.write_text(config.read_text().replace("THUMBNAIL_PREFIX: thumbnails/",
+                                                 "THUMBNAIL_PREFIX: uploads/thumbnails/"))
+
+    run = check(folder, "src/resize.py")
+
+    assert [(f["rule"], f["member"]) for f in run.json["findings"]] == \
+        [("LL502", "src/resize.py")]

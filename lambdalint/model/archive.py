@@ -277,7 +277,7 @@ class FolderTree(Tree):
     # Never part of a deployment built from this folder, and expensive to walk.
     SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox",
                               "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-                              ".aws-sam", "cdk.out"})
+                              ".aws-sam", "cdk.out", ".serverless"})
 
     def __init__(self, path: Path, *, max_entries: int = DEFAULT_MAX_ENTRIES,
                  mount: str = "") -> None:

@@ -104,6 +104,9 @@ class Deployment:
     image: ImageSpec | None = None
     # Requirements files a build installs into the code (counted as provided, LL301).
     requirements: tuple[Path, ...] = ()
+    # The code is a source folder that a build (sam build, a plugin, a Dockerfile) turns
+    # into the package: what it declares is installed then, not missing now (LL306).
+    from_source: bool = False
     # Target values the artifacts disagree on, with the evidence (reported by LL206).
     conflicts: dict[str, list[Evidence]] = field(default_factory=dict)
 

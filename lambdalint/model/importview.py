@@ -21,9 +21,9 @@ from lambdalint.model.distributions import Distribution, distributions, read_met
 from lambdalint.model.layout import VERSIONED_SITE_PACKAGES
 
 if TYPE_CHECKING:
+    from lambdalint.model.context import Context
     from lambdalint.model.deployment import Artifact, Deployment
     from lambdalint.model.requirements import Needed
-    from lambdalint.rules import Context
 
 FUNCTION_ROOT, LAYERS, RUNTIME, STDLIB = "function", "layer", "runtime", "stdlib"
 _EXTENSION_TAIL = (".so", ".pyd")
@@ -118,9 +118,11 @@ def import_view(deployment: Deployment, ctx: Context) -> ImportView | None:
     for entry in entries:
         _add_entry(view, entry, deployment, ctx)
     if layers_on_path:
+        # A layer built from the requirements (serverless-python-requirements) holds what
+        # they declare, which counts as provided: it is not unknown.
         view.opaque_layers = [a.label for a in deployment.attached_layers
-                              if a.artifact is None and (a.public is None or
-                                                         not a.public.complete)]
+                              if a.artifact is None and not a.spec.from_source
+                              and (a.public is None or not a.public.complete)]
     layer_names = ", ".join(a.label for a in deployment.attached_layers) or "none"
     layers = ("no layers (container image)" if image else
               f"layers ({layer_names}"

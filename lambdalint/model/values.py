@@ -483,7 +483,7 @@ def environment_key(module: Module, node: object) -> str | None:
     import libcst as cst
 
     if isinstance(node, cst.Name):
-        bound = [s.value for s in _module_assignments(module, node.value)]
+        bound = [s.value for s in module_assignments(module, node.value)]
         return environment_key(module, bound[0]) if len(bound) == 1 else None
     if isinstance(node, cst.Subscript) and module.qualified_names(node.value) & {"os.environ"} \
             and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
@@ -494,7 +494,7 @@ def environment_key(module: Module, node: object) -> str | None:
     return None
 
 
-def _module_assignments(module: Module, name: str) -> list[cst.Assign]:
+def module_assignments(module: Module, name: str) -> list[cst.Assign]:
     import libcst as cst
 
     found = []

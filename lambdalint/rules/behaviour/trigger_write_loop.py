@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.source import Module, own_modules
 from lambdalint.model.spec import Event
@@ -10,9 +11,10 @@ from lambdalint.model.values import (
     calls_with_flow,
     environment_key,
     event_field_of,
+    module_assignments,
     string_value,
 )
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 # S3 writes and where their bucket argument is: (positional index, keyword)
 S3_WRITES = {"put_object": (None, "Bucket"), "copy_object": (None, "Bucket"),
@@ -91,7 +93,7 @@ class TriggerWriteLoop(Rule):
                 triggers = [named] if named is not None else declared
                 key_node = call.keyword("Key") or (call.positional(2) if index is not None
                                                    else None)
-                written = _affixes(key_node)
+                written = _affixes(key_node, module, deployment)
                 if triggers and all(_filtered_out(e, written) for e in triggers):
                     continue  # the notification's filter never matches the written keys
                 line, column = module.position(call.node)
@@ -122,10 +124,23 @@ def _filtered_out(event: Event, written: tuple[str | None, str | None]) -> bool:
                 and not event.suffix.endswith(suffix))
 
 
-def _affixes(node: object) -> tuple[str | None, str | None]:
-    """The literal start and end of a key expression: "thumbnails/" + key, f"out/{x}.png"."""
+def _affixes(node: object, module: Module, deployment: Deployment,
+             depth: int = 0) -> tuple[str | None, str | None]:
+    """The literal start and end of a key expression: "thumbnails/" + key, f"out/{x}.png",
+    through module constants and the environment variables the template sets."""
     import libcst as cst
 
+    if depth > 8:
+        return None, None
+    variable_name = environment_key(module, node)
+    if variable_name is not None:
+        variable = deployment.variable(variable_name)
+        value = variable.value if variable is not None else None
+        return value, value
+    if isinstance(node, cst.Name):
+        bound = module_assignments(module, node.value)
+        return _affixes(bound[0].value, module, deployment, depth + 1) if len(bound) == 1 \
+            else (None, None)
     if isinstance(node, cst.SimpleString):
         text = string_value(node)
         return text, text
@@ -137,7 +152,8 @@ def _affixes(node: object) -> tuple[str | None, str | None]:
             else ""
         return head, tail
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-        return _affixes(node.left)[0], _affixes(node.right)[1]
+        return (_affixes(node.left, module, deployment, depth + 1)[0],
+                _affixes(node.right, module, deployment, depth + 1)[1])
     return None, None
 
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.declared import declarations
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.distributions import normalize
 from lambdalint.model.importview import import_view
 from lambdalint.model.requirements import applies, environments
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class RequirementsDrift(Rule):
@@ -64,8 +65,9 @@ class RequirementsDrift(Rule):
         from packaging.version import InvalidVersion, Version
 
         function = deployment.function
-        if function is None or (not function.is_zip and not deployment.layers):
-            return
+        if function is None or deployment.from_source or \
+                (not function.is_zip and not deployment.layers):
+            return  # a build of the source installs what it declares
         view = import_view(deployment, ctx)
         assert view is not None
         envs = environments(deployment)

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.context import Context
 from lambdalint.model.deployment import AttachedLayer, Deployment
-from lambdalint.rules import Context, Rule
+from lambdalint.rules import Rule
 
 
 class LayerIncompatibleRuntime(Rule):
@@ -70,8 +71,8 @@ class LayerIncompatibleRuntime(Rule):
                 if value is None or not compatible or value.value in compatible:
                     continue
                 who = (f"the {public.publisher} layer {public.name} is built for"
-                       if public is not None else "the layer declares compatible "
-                       f"{label}s")
+                       if public is not None else
+                       f"the layer {attached.label} declares compatible {label}s")
                 declared_at = attached.spec.declared_at
                 related = tuple(Related(path=declared_at.file, line=declared_at.line,
                                         message=f"compatible {label}s declared here")
@@ -95,7 +96,11 @@ class LayerIncompatibleRuntime(Rule):
             known = (attached.public.runtimes if label == "runtime"
                      else attached.public.architectures)
             return known or ()
-        if attached.artifact is None:
-            return ()
+        spec = attached.spec
+        declared = spec.compatible_runtimes if label == "runtime" \
+            else spec.compatible_architectures
+        if declared or attached.artifact is None:
+            return declared
+        # Declared in the config's [[layer]] tables for this zip.
         return (attached.artifact.compatible_runtimes if label == "runtime"
                 else attached.artifact.compatible_architectures)
