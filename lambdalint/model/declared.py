@@ -80,6 +80,35 @@ def _requirements_on_disk(path: Path) -> list[str]:
     return [str(requirement) for requirement in parsed.values()]
 
 
+def _declared_in(path: Path) -> list[str]:
+    """Requirement strings of a file a build installs: requirements.txt (any name), the
+    dependencies of a pyproject.toml, or a Pipfile's packages."""
+    if path.name not in ("pyproject.toml", "Pipfile"):
+        return _requirements_on_disk(path)
+    try:
+        if path.stat().st_size > MAX_REQUIREMENTS_BYTES:
+            return []
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    if path.name == "pyproject.toml":
+        return _pyproject_dependencies(text)
+    return _pipfile_packages(text)
+
+
+def _pipfile_packages(text: str) -> list[str]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        packages = tomllib.loads(text).get("packages", {})
+    except tomllib.TOMLDecodeError:
+        return []
+    return [name for name in packages if isinstance(name, str)] \
+        if isinstance(packages, dict) else []
+
+
 def _requirement_lines(text: str) -> list[str]:
     """requirements.txt lines that are requirements (options, includes, URLs are skipped)."""
     lines = []
@@ -96,13 +125,20 @@ def _pyproject_dependencies(text: str) -> list[str]:
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        project = tomllib.loads(text).get("project", {})
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return []
+    project = document.get("project", {})
     dependencies = project.get("dependencies", []) if isinstance(project, dict) else []
-    if not isinstance(dependencies, list):
-        return []
-    return [d for d in dependencies if isinstance(d, str)]
+    found = [d for d in dependencies if isinstance(d, str)] \
+        if isinstance(dependencies, list) else []
+    # Poetry names its dependencies as keys (what serverless-python-requirements installs).
+    tool = document.get("tool", {})
+    poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
+    names = poetry.get("dependencies", {}) if isinstance(poetry, dict) else {}
+    if isinstance(names, dict):
+        found += [name for name in names if isinstance(name, str) and name != "python"]
+    return found
 
 
 def declared_import(deployment: Deployment, ctx: Context) -> Callable[[str], bool]:
@@ -121,8 +157,7 @@ def declared_import(deployment: Deployment, ctx: Context) -> Callable[[str], boo
                   for attached in deployment.attached_layers
                   if attached.spec.from_source and attached.spec.path is not None]
     for path in files:
-        keys |= {normalize(r.name) for r in map(parse, _requirements_on_disk(path))
-                 if r is not None}
+        keys |= {normalize(r.name) for r in map(parse, _declared_in(path)) if r is not None}
     if not keys:
         return lambda name: False  # a built zip must contain what it imports
     return lambda name: normalize(distribution_for_import(name)) in keys
