@@ -24,10 +24,12 @@ from lambdalint.model.archive import (
 from lambdalint.model.spec import Event, ImageSpec, LayerSpec, Origin, Value, Variable
 
 if TYPE_CHECKING:
+    from lambdalint.model.importview import ImportView
     from lambdalint.model.inference import Evidence
     from lambdalint.model.public_layers import PublicLayer
+    from lambdalint.model.resolution import Resolution
 
-__all__ = ["FUNCTION", "LAYER", "Artifact", "AttachedLayer", "Deployment", "Value",
+__all__ = ["FUNCTION", "LAYER", "Artifact", "AttachedLayer", "Deployment", "Value", "Views",
            "classify", "open_tree"]
 
 FUNCTION = "function"
@@ -82,6 +84,14 @@ class AttachedLayer:
 
 
 @dataclass
+class Views:
+    """What is worked out once per deployment and shared by its rules (typed, not keyed)."""
+
+    import_view: ImportView | None = None  # sys.path as the runtime builds it
+    resolution: Resolution | None = None  # how far the runtime gets with the handler
+
+
+@dataclass
 class Deployment:
     """What Lambda will run: function code, layers in attach order, and the target."""
 
@@ -109,6 +119,7 @@ class Deployment:
     from_source: bool = False
     # Target values the artifacts disagree on, with the evidence (reported by LL206).
     conflicts: dict[str, list[Evidence]] = field(default_factory=dict)
+    views: Views = field(default_factory=Views, repr=False, compare=False)
 
     @property
     def artifacts(self) -> list[Artifact]:

@@ -95,10 +95,8 @@ def import_view(deployment: Deployment, ctx: Context) -> ImportView | None:
     runtime = deployment.target_runtime
     if runtime is None:
         return None
-    key = f"import_view:{id(deployment)}"
-    cached = ctx.cache.get(key)
-    if isinstance(cached, ImportView):
-        return cached
+    if deployment.views.import_view is not None:
+        return deployment.views.import_view
     pythonpath = deployment.variable("PYTHONPATH")
     # Images have no layers; for zips the bootstrap adds /opt only without PYTHONPATH.
     image = deployment.package_type == "image"
@@ -130,7 +128,7 @@ def import_view(deployment: Deployment, ctx: Context) -> ImportView | None:
     view.searched = (f"the function ({deployment.function.path if deployment.function else '-'})"
                      f", {layers}, "
                      f"the {runtime.id} runtime's bundled packages and its standard library")
-    ctx.cache[key] = view
+    deployment.views.import_view = view
     return view
 
 

@@ -6,8 +6,8 @@ from lambdalint.data import client_factories
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
+from lambdalint.model.resolution import resolve
 from lambdalint.rules import Rule
-from lambdalint.rules.handler import resolve
 
 
 class ClientInHandler(Rule):

@@ -5,10 +5,10 @@ from collections.abc import Iterator
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
+from lambdalint.model.resolution import resolve
 from lambdalint.model.source import descendants
 from lambdalint.model.values import Evaluator
 from lambdalint.rules import Rule
-from lambdalint.rules.handler import resolve
 
 GROWING = {"append", "extend", "add", "update", "insert", "setdefault", "appendleft"}
 BOUNDING = {"clear", "pop", "popitem", "remove", "discard", "popleft"}

@@ -7,9 +7,9 @@ from lambdalint.finding import Finding, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.handler import find_module
+from lambdalint.model.resolution import anchor, resolve
 from lambdalint.model.source import module_name
 from lambdalint.rules import Rule
-from lambdalint.rules.handler import anchor, resolve
 from lambdalint.rules.layout.function_code_nested import nested_folder
 
 

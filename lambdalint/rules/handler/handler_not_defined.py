@@ -7,8 +7,8 @@ from lambdalint.finding import Finding, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.handler import REBOUND
+from lambdalint.model.resolution import resolve
 from lambdalint.rules import Rule
-from lambdalint.rules.handler import resolve
 
 
 class HandlerNotDefined(Rule):

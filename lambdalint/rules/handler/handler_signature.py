@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
+from lambdalint.model.resolution import resolve
 from lambdalint.rules import Rule
-from lambdalint.rules.handler import resolve
 
 
 class HandlerSignature(Rule):

@@ -6,9 +6,9 @@ from lambdalint.finding import Finding, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.handler import find_module, top_level_names
+from lambdalint.model.resolution import anchor, resolve
 from lambdalint.model.source import parse as parse_source
 from lambdalint.rules import Rule
-from lambdalint.rules.handler import anchor, resolve
 
 
 class MalformedHandler(Rule):

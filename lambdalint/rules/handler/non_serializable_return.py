@@ -6,9 +6,9 @@ from lambdalint.data import unserializable_kinds
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
+from lambdalint.model.resolution import resolve
 from lambdalint.model.values import Evaluator, Value, is_generator, returns_of
 from lambdalint.rules import Rule
-from lambdalint.rules.handler import resolve
 
 
 def marshaller_rejects(value: Value, top: bool) -> str | None:

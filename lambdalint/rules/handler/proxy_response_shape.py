@@ -5,10 +5,10 @@ from collections.abc import Iterator
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
+from lambdalint.model.resolution import resolve
 from lambdalint.model.spec import PROXY_KINDS
 from lambdalint.model.values import Evaluator, Value, returns_of, string_value
 from lambdalint.rules import Rule
-from lambdalint.rules.handler import resolve
 
 # Keys only an API Gateway / function URL / ALB event has.
 PROXY_EVENT_KEYS = {"httpMethod", "requestContext", "rawPath", "routeKey", "pathParameters",

@@ -1,0 +1,96 @@
+"""How far the runtime gets with a deployment's handler string: the module it imports, the
+name it looks up there, or the executable an exec wrapper runs instead. Each LL4xx rule
+reports one step of it; it is worked out once per deployment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lambdalint.model.handler import REBOUND, Handler, find_module, parse, top_level_names
+from lambdalint.model.source import Module
+from lambdalint.model.source import parse as parse_source
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from lambdalint.model.context import Context
+    from lambdalint.model.deployment import Artifact, Deployment
+
+
+@dataclass
+class Resolution:
+    """How far the runtime gets with the handler string: each rule reports one step."""
+
+    handler: Handler | None
+    malformed: str | None = None  # LL403
+    # With AWS_LAMBDA_EXEC_WRAPPER set, the handler may name an executable the wrapper runs
+    # ($LAMBDA_TASK_ROOT/$_HANDLER, as Lambda Web Adapter's does): not module.function.
+    exec_wrapper: str | None = None
+    module: Module | None = None  # None: not found (LL401), or not parsable (LL002)
+    found_file: bool = False
+    names: dict[str, cst.CSTNode] | None = None  # top-level names of the module (LL402)
+
+    @property
+    def body(self) -> cst.FunctionDef | None:
+        """The handler function whose body runs on every invocation, decorated or not."""
+        import libcst as cst
+
+        if self.handler is None or self.names is None or \
+                REBOUND + self.handler.function in self.names:
+            return None
+        node = self.names.get(self.handler.function)
+        return node if isinstance(node, cst.FunctionDef) else None
+
+    @property
+    def definition(self) -> cst.CSTNode | None:
+        """The handler's definition when the code says plainly what it is: bound once, and
+        not wrapped by a decorator (which may change its signature or return value)."""
+        import libcst as cst
+
+        if self.handler is None or self.names is None or \
+                REBOUND + self.handler.function in self.names:
+            return None
+        node = self.names.get(self.handler.function)
+        if isinstance(node, cst.FunctionDef) and node.decorators:
+            return None
+        return node
+
+
+def resolve(deployment: Deployment, ctx: Context) -> Resolution:
+    """How far the runtime gets with the deployment's handler, worked out once."""
+    assert deployment.handler is not None
+    cached = deployment.views.resolution
+    if isinstance(cached, Resolution):
+        return cached
+    wrapper = deployment.variable(EXEC_WRAPPER)
+    if wrapper is not None and not _is_module_path(deployment.handler.value):
+        resolution = Resolution(None, exec_wrapper=wrapper.value or EXEC_WRAPPER)
+        deployment.views.resolution = resolution
+        return resolution
+    handler, problem = parse(deployment.handler.value)
+    resolution = Resolution(handler, problem)
+    if handler is not None:
+        found = find_module(deployment, handler.module)
+        if found is not None:
+            resolution.found_file = True
+            resolution.module = parse_source(found[0], found[1], ctx)
+            if resolution.module is not None:
+                resolution.names = top_level_names(resolution.module.tree)
+    deployment.views.resolution = resolution
+    return resolution
+
+
+EXEC_WRAPPER = "AWS_LAMBDA_EXEC_WRAPPER"
+
+
+def _is_module_path(text: str) -> bool:
+    """`app.handler`, not `run.sh` or `bin/start`: what the runtime's bootstrap imports."""
+    _, dot, function = text.rpartition(".")
+    return bool(dot) and function.isidentifier() and function not in ("sh", "py", "bash")
+
+
+def anchor(deployment: Deployment) -> Artifact | None:
+    """Where a finding about the handler string points: the function's code."""
+    return deployment.function or (deployment.layers[0] if deployment.layers else None)
