@@ -267,11 +267,16 @@ class Inputs:
                 artifact.compatible_runtimes = layer.compatible_runtimes
                 artifact.compatible_architectures = layer.compatible_architectures
             return AttachedLayer(layer, artifact)
+        public = None
         if layer.arn is not None:
             from lambdalint.model.public_layers import identify
 
-            return AttachedLayer(layer, public=identify(layer.arn))
-        return AttachedLayer(layer)
+            public = identify(layer.arn)
+        if public is None and not layer.from_source:
+            self.notes.append(f"{layer.origin.describe()}: layer {layer.arn or layer.name}: "
+                              "contents unknown (not a layer in the project, nor a public "
+                              "layer lambdalint knows)")
+        return AttachedLayer(layer, public=public)
 
     def _deployment(self, function: Artifact | None, layers: list[Artifact],
                     fc: config_module.FunctionConfig | None,

@@ -395,3 +395,87 @@ def test_serverless_trigger_loop_when_the_prefix_matches(tmp_path: Path) -> None
 
     assert [(f["rule"], f["member"]) for f in run.json["findings"]] == \
         [("LL502", "src/resize.py")]
+
+
+# -- exec wrappers (Lambda Web Adapter) ------------------------------------------------------
+
+LWA_TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  WebFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: app/
+      Runtime: python3.12
+      Handler: run.sh
+      Architectures: [arm64]
+      Layers:
+        - !Sub arn:aws:lambda:${AWS::Region}:753240598075:layer:LambdaAdapterLayerArm64:25
+      Environment:
+        Variables:
+          AWS_LAMBDA_EXEC_WRAPPER: /opt/bootstrap
+          PORT: "8000"
+"""
+
+
+@pytest.mark.parametrize(("mode", "content", "says"), [
+    (0o755, b"#!/bin/bash\nexec python -m uvicorn main:app --port $PORT\n", None),
+    (0o644, b"#!/bin/bash\nexec python -m uvicorn main:app --port $PORT\n",
+     "is not executable"),
+    (0o755, b"#!/bin/bash\r\nexec python -m uvicorn main:app --port $PORT\r\n", "CRLF"),
+    (None, b"", "not in the function's code"),
+])
+def test_exec_wrapper_runs_the_handler_file(mode: int | None, content: bytes,
+                                            says: str | None, tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "template.yaml").write_text(LWA_TEMPLATE)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text("app = object()\n")
+    if mode is not None:
+        (tmp_path / "app" / "run.sh").write_bytes(content)
+        (tmp_path / "app" / "run.sh").chmod(mode)
+
+    run = check(tmp_path)
+
+    handler_findings = [f for f in run.json["findings"] if f["rule"].startswith("LL4")]
+    if says is None:
+        assert handler_findings == [], handler_findings
+    else:
+        assert [f["rule"] for f in handler_findings] == ["LL401"]
+        assert says in handler_findings[0]["message"]
+
+
+def test_an_executable_handler_without_exec_wrapper(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "template.yaml").write_text(
+        LWA_TEMPLATE.replace("          AWS_LAMBDA_EXEC_WRAPPER: /opt/bootstrap\n", ""))
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "run.sh").write_text("#!/bin/bash\n")
+
+    run = check(tmp_path)
+
+    [finding] = [f for f in run.json["findings"] if f["rule"] == "LL401"]
+    assert (finding["path"], finding["line"]) == ("template.yaml", 8)
+    assert "AWS_LAMBDA_EXEC_WRAPPER" in finding["message"]
+
+
+def test_an_unknown_layer_arn_is_noted_once(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: src/\n      Runtime: python3.12\n      Handler: app.handler\n"
+        "      Layers:\n        - arn:aws:lambda:eu-west-1:123456789012:layer:shared-utils:7\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "import shared_utils\nimport nonexistent_module\n\n"
+        "def handler(event, context):\n    return {}\n")
+
+    run = run_cli(["check", "--no-color", *TODAY], tmp_path)
+
+    assert run.stdout.count("layer arn:aws:lambda:eu-west-1:123456789012:layer:shared-utils:7"
+                            ": contents unknown") == 1
+    # The unknown layer might provide either module: info, not errors.
+    data = check(tmp_path).json
+    assert {(f["rule"], f["severity"]) for f in data["findings"]} == {("LL301", "info")}
+    assert data["summary"]["error"] == 0

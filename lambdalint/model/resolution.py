@@ -65,7 +65,7 @@ def resolve(deployment: Deployment, ctx: Context) -> Resolution:
     if isinstance(cached, Resolution):
         return cached
     wrapper = deployment.variable(EXEC_WRAPPER)
-    if wrapper is not None and not _is_module_path(deployment.handler.value):
+    if wrapper is not None and not is_module_path(deployment.handler.value):
         resolution = Resolution(None, exec_wrapper=wrapper.value or EXEC_WRAPPER)
         deployment.views.resolution = resolution
         return resolution
@@ -85,7 +85,7 @@ def resolve(deployment: Deployment, ctx: Context) -> Resolution:
 EXEC_WRAPPER = "AWS_LAMBDA_EXEC_WRAPPER"
 
 
-def _is_module_path(text: str) -> bool:
+def is_module_path(text: str) -> bool:
     """`app.handler`, not `run.sh` or `bin/start`: what the runtime's bootstrap imports."""
     _, dot, function = text.rpartition(".")
     return bool(dot) and function.isidentifier() and function not in ("sh", "py", "bash")

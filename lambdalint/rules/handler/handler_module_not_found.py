@@ -7,7 +7,7 @@ from lambdalint.finding import Finding, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.handler import find_module
-from lambdalint.model.resolution import anchor, resolve
+from lambdalint.model.resolution import anchor, is_module_path, resolve
 from lambdalint.model.source import module_name
 from lambdalint.rules import Rule
 from lambdalint.rules.layout.function_code_nested import nested_folder
@@ -70,6 +70,10 @@ class HandlerModuleNotFound(Rule):
                 find_module(deployment, handler.module.rpartition(".")[0]) is not None:
             return
         hints = []
+        if not is_module_path(handler.text):
+            hints.append(f"{handler.text} looks like an executable: the runtime runs it only "
+                         "through an exec wrapper (AWS_LAMBDA_EXEC_WRAPPER, e.g. Lambda Web "
+                         "Adapter's /opt/bootstrap)")
         function = deployment.function
         if function is not None and function.tree is not None:
             folder = nested_folder(function.tree, handler.module)
