@@ -40,6 +40,7 @@ from lambdalint.model.spec import (
     FunctionSpec,
     LayerSpec,
     Origin,
+    PackageFilter,
     Value,
     Variable,
 )
@@ -70,7 +71,9 @@ class Scope:
 class Inputs:
     options: Options
     config: Config
-    artifacts: dict[Path, Artifact] = field(default_factory=dict)
+    # By path, and by how a folder is read (mounted under python/, filtered by a package).
+    artifacts: dict[tuple[Path, str, PackageFilter | None], Artifact] = \
+        field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     discoveries: list[Discovery] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -88,17 +91,18 @@ class Inputs:
     # -- artifacts -------------------------------------------------------------------------
 
     def artifact(self, given: str | Path, role: str | None, by: str, *,
-                 mount: str = "") -> Artifact:
+                 mount: str = "", package: PackageFilter | None = None) -> Artifact:
         fs_path = Path(given) if Path(given).is_absolute() else self.options.cwd / given
         key = Path(os.path.normpath(fs_path))
-        existing = self.artifacts.get(key)
+        existing = self.artifacts.get((key, mount, package))
         if existing is not None:
             return existing
         display = (self.project.display(key) if isinstance(given, Path)
                    else _normalise(given))
         artifact = Artifact(path=display, fs_path=key, role=role or FUNCTION, classified_by=by)
         try:
-            artifact.tree = open_tree(key, max_entries=self.config.max_entries, mount=mount)
+            artifact.tree = open_tree(key, max_entries=self.config.max_entries, mount=mount,
+                                      include=package.includes if package else None)
         except ArchiveError as exc:
             artifact.error = str(exc)
         except OSError as exc:
@@ -112,7 +116,7 @@ class Inputs:
             if Path(os.path.normpath(declared.path)) == key:
                 artifact.compatible_runtimes = declared.compatible_runtimes
                 artifact.compatible_architectures = declared.compatible_architectures
-        self.artifacts[key] = artifact
+        self.artifacts[(key, mount, package)] = artifact
         return artifact
 
     # -- deployments -----------------------------------------------------------------------
@@ -251,7 +255,8 @@ class Inputs:
                               f"{spec.code_note or 'the code is not in the project'}; "
                               "its code was not checked")
         else:
-            function = self.artifact(spec.code, FUNCTION, "template")
+            function = self.artifact(spec.code, FUNCTION, "template",
+                                     package=spec.package_filter)
         attached = [self._attach(layer) for layer in spec.layers]
         deployment = self._deployment(
             function, [a.artifact for a in attached if a.artifact is not None], None, spec)

@@ -750,7 +750,11 @@ def test_patterns_that_exclude_the_handler_module(tmp_path: Path) -> None:
     (problem,) = discovery.problems
     assert "src/app.py" in problem.message and "functions.app" in problem.message
     assert problem.origin == where(tmp_path, "!src/**/*.py", at="\"!src")
-    assert any("package patterns are not applied" in note for note in discovery.notes)
+    # The package's files are what lambdalint checks as each function's code.
+    package = {spec.name: spec.package_filter for spec in discovery.functions}["kept"]
+    assert package is not None
+    assert package.includes("lib/kept.py") and not package.includes("src/app.py")
+    assert not package.includes("serverless.yml")
 
 
 def test_function_patterns_apply_only_when_packaged_individually(tmp_path: Path) -> None:

@@ -479,3 +479,19 @@ def test_an_unknown_layer_arn_is_noted_once(tmp_path: Path) -> None:
     data = check(tmp_path).json
     assert {(f["rule"], f["severity"]) for f in data["findings"]} == {("LL301", "info")}
     assert data["summary"]["error"] == 0
+
+
+def test_serverless_package_patterns_decide_what_is_the_code(tmp_path: Path) -> None:
+    folder = project("serverless", tmp_path)
+    key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n"
+    # `!tests/**` keeps the test fixtures out of the package: they are never deployed.
+    (folder / "tests" / "keys").mkdir(parents=True)
+    (folder / "tests" / "keys" / "id_rsa").write_text(key)
+    # No pattern excludes keys/: that one ships with every function.
+    (folder / "keys").mkdir()
+    (folder / "keys" / "id_rsa").write_text(key)
+
+    run = check(folder)
+
+    secrets = {(f["path"], f["member"]) for f in run.json["findings"] if f["rule"] == "LL604"}
+    assert secrets == {(".", "keys/id_rsa")}

@@ -51,6 +51,7 @@ from lambdalint.model.spec import (
     FunctionSpec,
     LayerSpec,
     Origin,
+    PackageFilter,
     SpecProblem,
     Value,
     Variable,
@@ -1148,10 +1149,10 @@ class _Reader:
                        service_package: Map | None, individually: bool, module: str | None,
                        where: str) -> None:
         patterns = self.patterns(package, service_package, individually, where)
-        if patterns.user:
-            self.limitations.add("package patterns are not applied to the files lambdalint "
-                                 "checks (only to each handler's module): files they exclude "
-                                 "are still checked as part of the code")
+        if spec.code is not None and spec.code.is_dir() and not module:
+            # The files the package leaves out are not the function's code.
+            spec.package_filter = PackageFilter(tuple((include, regex.pattern)
+                                                      for include, regex, _, _ in patterns.rules))
         if spec.handler is None or spec.code is None:
             return
         for candidate in _python_files(spec.handler.value):

@@ -15,7 +15,7 @@ import struct
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple, NoReturn, Protocol
@@ -133,11 +133,13 @@ class ZipTree(Tree):
     format = "zip"
 
     def __init__(self, path: Path, *, max_entries: int = DEFAULT_MAX_ENTRIES,
-                 mount: str = "") -> None:
+                 mount: str = "", include: Callable[[str], bool] | None = None) -> None:
         super().__init__()
         self.path = path
         # A prefix every member name gets: a layer built from this folder puts it in python/.
         self.mount = mount
+        # Files the package leaves out (the Serverless Framework's patterns) are not members.
+        self.include = include
         self._zip: zipfile.ZipFile | None = None
         self._view: _PatchedView | None = None
         try:
@@ -280,11 +282,13 @@ class FolderTree(Tree):
                               ".aws-sam", "cdk.out", ".serverless"})
 
     def __init__(self, path: Path, *, max_entries: int = DEFAULT_MAX_ENTRIES,
-                 mount: str = "") -> None:
+                 mount: str = "", include: Callable[[str], bool] | None = None) -> None:
         super().__init__()
         self.path = path
         # A prefix every member name gets: a layer built from this folder puts it in python/.
         self.mount = mount
+        # Files the package leaves out (the Serverless Framework's patterns) are not members.
+        self.include = include
         self.members = []
         self.anomalies = []
         # Member names are shown in reports, so they must be valid Unicode; a file name whose
@@ -307,6 +311,8 @@ class FolderTree(Tree):
             dirnames[:] = sorted(d for d in dirnames if d not in self.SKIPPED_DIRS)
             rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
             prefix = "" if rel_dir == "." else rel_dir + "/"
+            if self.include is not None:
+                filenames = [f for f in filenames if self.include(prefix + f)]
             for name in dirnames + sorted(filenames):
                 fs_name = prefix + name
                 shown = self.mount + _printable(fs_name)

@@ -7,7 +7,7 @@ says it could not tell.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -152,15 +152,16 @@ class Deployment:
 # ---- reading inputs --------------------------------------------------------------------
 
 
-def open_tree(fs_path: Path, *, max_entries: int, mount: str = "") -> Tree:
+def open_tree(fs_path: Path, *, max_entries: int, mount: str = "",
+              include: Callable[[str], bool] | None = None) -> Tree:
     """Open an input for reading; ArchiveError says in one line why it cannot be read.
 
     ``mount`` places a folder's files under a prefix: a layer built from a source folder
-    lands under python/."""
+    lands under python/; ``include`` keeps only the files a package holds."""
     if not fs_path.exists() and not fs_path.is_symlink():
         raise ArchiveError("no such file or folder")
     if fs_path.is_dir():
-        return FolderTree(fs_path, max_entries=max_entries, mount=mount)
+        return FolderTree(fs_path, max_entries=max_entries, mount=mount, include=include)
     if fs_path.suffix == ".py":
         return SingleFileTree(fs_path)
     if not fs_path.is_file():

@@ -8,7 +8,9 @@ finding about it point there too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 # Where a value came from, in precedence order (a later word never overrides an earlier one).
@@ -100,6 +102,25 @@ class LayerSpec:
 
 
 @dataclass(frozen=True)
+class PackageFilter:
+    """Which files of a source folder the deployed package holds (the Serverless
+    Framework's `package.patterns`): each rule in order, the last that matches decides."""
+
+    rules: tuple[tuple[bool, str], ...]  # (include, regular expression over the file's path)
+
+    @cached_property
+    def _compiled(self) -> list[tuple[bool, re.Pattern[str]]]:
+        return [(include, re.compile(pattern)) for include, pattern in self.rules]
+
+    def includes(self, name: str) -> bool:
+        included = True
+        for include, pattern in self._compiled:
+            if pattern.match(name):
+                included = include
+        return included
+
+
+@dataclass(frozen=True)
 class ImageSpec:
     """What a Dockerfile says about an image function (LL210 compares it with the rest)."""
 
@@ -135,6 +156,7 @@ class FunctionSpec:
     # The requirements files a build installs into the code, beside it or elsewhere.
     requirements: tuple[Path, ...] = ()
     image: ImageSpec | None = None  # image functions: what their Dockerfile says
+    package_filter: PackageFilter | None = None  # None: the package holds every file
     language: str = "python"  # a non-Python function is counted, not checked
     # The `Layers:` list (LL603 points there).
     layers_origin: Origin | None = None
