@@ -495,3 +495,22 @@ def test_serverless_package_patterns_decide_what_is_the_code(tmp_path: Path) -> 
 
     secrets = {(f["path"], f["member"]) for f in run.json["findings"] if f["rule"] == "LL604"}
     assert secrets == {(".", "keys/id_rsa")}
+
+
+def test_template_locations_in_every_format(tmp_path: Path) -> None:
+    folder = project("sam", tmp_path)
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json")
+                        .read_text("utf-8"))
+
+    sarif = json.loads(run_cli(["check", "--format", "sarif", *TODAY], folder).stdout)
+    github = run_cli(["check", "--format", "github", *TODAY], folder).stdout
+    text = run_cli(["check", "--no-color", "-q", *TODAY], folder).stdout
+
+    jsonschema.validate(sarif, schema)
+    regions = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                r["locations"][0]["physicalLocation"]["region"]["startLine"])
+               for r in sarif["runs"][0]["results"]}
+    assert ("LL107", "template.yaml", 96) in regions
+    assert "::error file=template.yaml,line=96,col=23,title=LL107" in github
+    assert "template.yaml:96:23: LL107 [error]" in text
