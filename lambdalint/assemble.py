@@ -356,7 +356,7 @@ class Inputs:
 
 _KIND_WORDS = {"sam": "SAM template", "cloudformation": "CloudFormation template",
                "cdk": "CDK cloud assembly", "serverless": "Serverless Framework",
-               "dockerfile": "Dockerfile"}
+               "dockerfile": "container image"}
 
 
 def _normalise(given: str) -> str:

@@ -31,6 +31,7 @@ RULE_MODULES = (
     "lambdalint.rules.platform.layer_incompatible_runtime",
     "lambdalint.rules.platform.deprecated_runtime",
     "lambdalint.rules.platform.syntax_not_supported_by_runtime",
+    "lambdalint.rules.platform.container_image_mismatch",
     "lambdalint.rules.deps.unresolved_import",
     "lambdalint.rules.deps.missing_dependency",
     "lambdalint.rules.deps.dependency_version_conflict",

@@ -514,3 +514,46 @@ def test_template_locations_in_every_format(tmp_path: Path) -> None:
     assert ("LL107", "template.yaml", 96) in regions
     assert "::error file=template.yaml,line=96,col=23,title=LL107" in github
     assert "template.yaml:96:23: LL107 [error]" in text
+
+
+# -- Dockerfile (image functions) ------------------------------------------------------------
+
+
+def test_dockerfile_of_an_image_function(tmp_path: Path) -> None:
+    folder = project("dockerfile/image-fn", tmp_path)
+
+    run = check(folder)
+
+    assert run.exit_code == 0, run.stdout
+    [target] = run.json["targets"]
+    assert (target["name"], target["function"], target["runtime"], target["architecture"],
+            target["handler"]) == ("image-fn", "src", "python3.12", "arm64", "app.handler")
+    assert target["origins"] == {"runtime": "Dockerfile:4", "architecture": "Dockerfile:4",
+                                 "handler": "Dockerfile:13"}
+    assert target["layers"] == []
+    # The image's pip install -r requirements.txt provides requests and powertools.
+    assert run.json["findings"] == []
+
+    flagged = check(folder, "--architecture", "x86_64", "Dockerfile")
+    assert places(flagged) == {("LL210", "Dockerfile", None, 4)}
+
+
+def test_sam_image_function_built_from_a_dockerfile(tmp_path: Path) -> None:
+    folder = project("dockerfile/image-fn", tmp_path)
+    (folder / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  OrdersFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      PackageType: Image\n      Architectures: [x86_64]\n"
+        "      ImageConfig:\n        Command: [app.create_order]\n"
+        "    Metadata:\n      Dockerfile: Dockerfile\n      DockerContext: .\n")
+
+    run = check(folder)
+
+    [target] = run.json["targets"]
+    assert (target["name"], target["handler"], target["origins"]["handler"]) == \
+        ("OrdersFunction", "app.create_order", "template.yaml:9")
+    found = places(run)
+    # The template says x86_64; the Dockerfile builds on the arm64 base image.
+    assert ("LL210", "Dockerfile", None, 4) in found
+    # ImageConfig.Command overrides CMD, and app defines no create_order.
+    assert ("LL402", "src", "app.py", None) in {(r, p, m, None) for r, p, m, _ in found}

@@ -282,8 +282,14 @@ class _Template:
             return
         from lambdalint.discover.dockerfile import read_image
 
-        image, facts, problems = read_image(found, self.project, context_path)
+        arguments = _mapping(metadata.get("DockerBuildArgs"))
+        build_args = {name: text for name, node in arguments.items()
+                      if (text := self.resolver.text(node)) is not None}
+        image, facts, problems = read_image(
+            found, self.project, context_path, build_args=build_args or None,
+            target=self.resolver.text(metadata.get("DockerBuildTarget")))
         self.discovery.problems.extend(problems)
+        self.discovery.notes.extend(facts.notes)
         spec.image = image
         spec.code = facts.code
         spec.code_note = facts.code_note
