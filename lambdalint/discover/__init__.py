@@ -58,20 +58,21 @@ class Project:
             return SpecProblem(f"{what} {text!r} is an absolute path: lambdalint reads only "
                                "files inside the project", origin)
         candidate = Path(os.path.normpath(base / text))
-        if not _inside(candidate, self.root):
+        if not inside(candidate, self.root):
             return SpecProblem(f"{what} {text!r} leads out of the project "
                                f"({self.display(self.root)}): not read", origin)
         try:
             real = candidate.resolve()
         except (OSError, RuntimeError):  # a symlink loop
             return SpecProblem(f"{what} {text!r} cannot be resolved (a symlink loop?)", origin)
-        if not _inside(real, self.root):
+        if not inside(real, self.root):
             return SpecProblem(f"{what} {text!r} is a symlink out of the project: not read",
                                origin)
         return candidate
 
 
-def _inside(path: Path, root: Path) -> bool:
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` is ``root`` or below it (both absolute, already normalised)."""
     try:
         path.relative_to(root)
     except ValueError:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lambdalint.data import runtimes
-from lambdalint.discover import Project
+from lambdalint.discover import Project, inside
 from lambdalint.model.handler import module_candidates
 from lambdalint.model.spec import (
     TEMPLATE,
@@ -796,7 +796,7 @@ class _Reader:
         if isinstance(found, SpecProblem):
             stage.problems.append(SpecProblem(f"{self.shown}: {found.message}", found.origin))
             return _Mount(dest, None, True, raw, ins.line)
-        if not _inside(found, self.context):
+        if not inside(found, self.context):
             self.problem(f"{ins.keyword} {raw}: outside the build context "
                          f"({self.project.display(self.context)}): docker build fails",
                          ins.line, ins.column, stage)
@@ -1020,14 +1020,6 @@ def _moved(path: str, source: str, target: str) -> str | None:
     if path.startswith(prefix):
         return posixpath.join(target, path[len(prefix):])
     return None
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
 
 
 # ---- what the final image says ---------------------------------------------------------

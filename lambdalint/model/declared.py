@@ -60,11 +60,8 @@ def _requirements_on_disk(path: Path) -> list[str]:
     pip-api asks the installed pip for its version in a subprocess (about 0.4 s), so a
     plain file of requirement lines is read directly and pip-api is kept for the files
     that need pip's own reading: includes, constraints, options, line continuations."""
-    try:
-        if path.stat().st_size > MAX_REQUIREMENTS_BYTES:
-            return []
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
+    text = _small_text(path)
+    if text is None:
         return []
     if not any(line.lstrip().startswith("-") or line.rstrip().endswith("\\")
                for line in text.splitlines()):
@@ -80,16 +77,22 @@ def _requirements_on_disk(path: Path) -> list[str]:
     return [str(requirement) for requirement in parsed.values()]
 
 
+def _small_text(path: Path) -> str | None:
+    try:
+        if path.stat().st_size > MAX_REQUIREMENTS_BYTES:
+            return None
+        return path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _declared_in(path: Path) -> list[str]:
     """Requirement strings of a file a build installs: requirements.txt (any name), the
     dependencies of a pyproject.toml, or a Pipfile's packages."""
     if path.name not in ("pyproject.toml", "Pipfile"):
         return _requirements_on_disk(path)
-    try:
-        if path.stat().st_size > MAX_REQUIREMENTS_BYTES:
-            return []
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
+    text = _small_text(path)
+    if text is None:
         return []
     if path.name == "pyproject.toml":
         return _pyproject_dependencies(text)
