@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,6 +82,8 @@ class Inputs:
     # for that function's deployment (by id).
     scopes: dict[int, list[Scope]] = field(default_factory=dict)
     project: discover.Project = field(init=False)
+    # Each described function's deployment, made once (by id of its spec or config table).
+    made: dict[int, Deployment] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.project = discover.Project(root=discover.project_root(self.options.cwd),
@@ -176,22 +179,16 @@ class Inputs:
         the paths no function claims are returned."""
         candidates: list[tuple[Path, Callable[[], Deployment]]] = []
         if self.config.functions:
-            for fc in self.config.functions:
-                candidates.append((Path(os.path.normpath(fc.code)),
-                                   lambda fc=fc: self._from_config(fc)))  # type: ignore[misc]
-        elif not self.discoveries:
-            for spec in self._project_specs() or []:
-                if spec.code is not None:
-                    candidates.append((Path(os.path.normpath(spec.code)),
-                                       lambda spec=spec: self._from_spec(spec)))  # type: ignore[misc]
+            candidates = [(Path(os.path.normpath(fc.code)), partial(self._from_config, fc))
+                          for fc in self.config.functions]
         else:
-            for discovery in self.discoveries:
-                for spec in discovery.functions:
-                    if spec.code is not None:
-                        candidates.append((Path(os.path.normpath(spec.code)),
-                                           lambda spec=spec: self._from_spec(spec)))  # type: ignore[misc]
+            specs = [spec for discovery in self.discoveries for spec in discovery.functions] \
+                if self.discoveries else self._project_specs() or []
+            candidates = [(Path(os.path.normpath(spec.code)), partial(self._from_spec, spec))
+                          for spec in specs if spec.code is not None]
         built: dict[int, Deployment] = {}
-        whole: set[int] = set()  # deployments whose whole code was named: no scope
+        # Deployments whose whole code was named, or whose template was: no scope.
+        whole: set[int] = {id(d) for d in deployments}
         left: list[str] = []
         for given in paths:
             target = Path(os.path.normpath(self._absolute(given)))
@@ -202,7 +199,8 @@ class Inputs:
                 claimed = True
                 if index not in built:
                     built[index] = make()
-                    deployments.append(built[index])
+                    if built[index] not in deployments:
+                        deployments.append(built[index])
                 deployment = built[index]
                 if deployment.function is None:
                     continue
@@ -243,12 +241,18 @@ class Inputs:
         return None
 
     def _from_config(self, fc: config_module.FunctionConfig) -> Deployment:
-        return self._deployment(self.artifact(fc.code, FUNCTION, "config"),
-                                [self.artifact(p, LAYER, "config") for p in fc.layers], fc)
+        if id(fc) not in self.made:
+            self.made[id(fc)] = self._deployment(
+                self.artifact(fc.code, FUNCTION, "config"),
+                [self.artifact(p, LAYER, "config") for p in fc.layers], fc)
+        return self.made[id(fc)]
 
     def _from_spec(self, spec: FunctionSpec) -> Deployment:
-        """A described function. One whose code is not in the project (S3, inline) is still
-        a deployment: its runtime, layers, environment and triggers are checked."""
+        """A described function, made once. One whose code is not in the project (S3,
+        inline) is still a deployment: its runtime, layers, environment and triggers are
+        checked."""
+        if id(spec) in self.made:
+            return self.made[id(spec)]
         function = None
         if spec.code is None:
             self.notes.append(f"{spec.origin.describe()}: {spec.name}: "
@@ -261,6 +265,7 @@ class Inputs:
         deployment = self._deployment(
             function, [a.artifact for a in attached if a.artifact is not None], None, spec)
         deployment.attached = attached
+        self.made[id(spec)] = deployment
         return deployment
 
     def _attach(self, layer: LayerSpec) -> AttachedLayer:
