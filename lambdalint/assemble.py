@@ -145,7 +145,11 @@ class Inputs:
         return Path(path) if Path(path).is_absolute() else self.options.cwd / path
 
     def _read(self, kind: str, path: Path) -> list[FunctionSpec]:
-        discovery = discover.read_source(kind, path, self.project)
+        # What a template may name is bounded by its own project: the repository holding
+        # it (or its folder), wherever lambdalint runs from.
+        root = discover.project_root(path if path.is_dir() else path.parent)
+        project = discover.Project(root=root, cwd=self.options.cwd)
+        discovery = discover.read_source(kind, path, project)
         self.discoveries.append(discovery)
         for problem in discovery.problems:
             self.findings.append(Finding(rule="LL003", path=problem.origin.file or

@@ -557,3 +557,13 @@ def test_sam_image_function_built_from_a_dockerfile(tmp_path: Path) -> None:
     assert ("LL210", "Dockerfile", None, 4) in found
     # ImageConfig.Command overrides CMD, and app defines no create_order.
     assert ("LL402", "src", "app.py", None) in {(r, p, m, None) for r, p, m, _ in found}
+
+
+def test_a_template_is_read_within_its_own_repository(tmp_path: Path) -> None:
+    project("sam", tmp_path)  # tmp_path/sam is the repository; lambdalint runs outside it
+
+    run = check(tmp_path, "sam/template.yaml")
+
+    assert not [f for f in run.json["findings"] if f["rule"] == "LL003"]
+    assert ("LL107", "sam/template.yaml", None, 96) in places(run)
+    assert ("LL502", "sam/src/thumbnails", "app.py", 24) in places(run)

@@ -390,8 +390,7 @@ class _Template:
             prefix, suffix = _key_filter(self.resolver, _mapping(details.get("Filter")))
             spec.events.append(Event(
                 kind, self.origin(event.get("Type"), event), resource=target.refers_to,
-                name=target.text if kind != "s3" or target.text else
-                self.physical_name(target.refers_to),
+                name=target.text or self.physical_name(target.refers_to),
                 prefix=prefix, suffix=suffix, mapping=kind in POLLED,
                 starting_position=self.value(details.get("StartingPosition"))))
 
