@@ -156,7 +156,7 @@ def test_hooks_fail_on_a_layer_without_python_prefix(bad_run: tuple[int, Hooks, 
     # Package hook: no file names; the deployment in lambdalint.toml, function and layer.
     package = hooks["lambdalint-package"][1]
     assert "LL101 [error]" in package, output
-    assert "target: dist/function.zip + 1 layer:" in package, output
+    assert "target: api: dist/function.zip + 1 layer:" in package, output
 
 
 def test_hooks_pass_on_a_good_layer(good_run: tuple[int, Hooks, str]) -> None:
@@ -164,5 +164,5 @@ def test_hooks_pass_on_a_good_layer(good_run: tuple[int, Hooks, str]) -> None:
     assert {hook: status for hook, (status, _) in hooks.items()} == \
         {"lambdalint": "Passed", "lambdalint-package": "Passed"}, output
     assert code == 0
-    assert "target: dist/function.zip + 1 layer:" in hooks["lambdalint-package"][1], output
+    assert "target: api: dist/function.zip + 1 layer:" in hooks["lambdalint-package"][1], output
     assert "LL101" not in output

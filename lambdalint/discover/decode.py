@@ -111,6 +111,9 @@ def loads(text: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "nesting depth" in problem:  # libyaml's own cap, which newer versions enforce
+            raise DecodeError(f"nested more than {MAX_DEPTH} levels deep",
+                              Mark(mark.line + 1, mark.column + 1) if mark else None) from None
         raise DecodeError(f"not valid YAML or JSON: {problem}",
                           Mark(mark.line + 1, mark.column + 1) if mark else None) from None
     return builder.root
