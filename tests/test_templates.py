@@ -260,6 +260,11 @@ def test_cdk_cloud_assembly(tmp_path: Path) -> None:
     assert api["layers"] == ["cdk.out/asset.9c8d7e"]
     assert api["origins"]["architecture"] == "cdk.out/ApiStack.template.json:37"
     assert check(folder, "cdk.out").json == run.json
+    # Inline code is not read, and the report says so once.
+    assert [n for n in run.json["notes"] if "Consumer7E6D5C4B" in n] == [
+        "cdk.out/WorkerStackQueue1234ABCD.nested.template.json:6: Consumer7E6D5C4B: inline "
+        "code (Code.ZipFile) is not read; its code was not checked"]
+    assert run.json["sources"] == ["cdk.out (CDK cloud assembly): 3 Python functions"]
 
 
 def test_cdk_app_without_cloud_assembly_says_to_synthesize(tmp_path: Path) -> None:

@@ -29,6 +29,8 @@ def document(report: Report, version: str) -> dict[str, Any]:
                           "message": r.message} for r in f.finding.related]}
             for f in report.findings
         ],
+        "sources": report.sources,
+        "notes": report.notes,
         "summary": {"error": report.count(Severity.ERROR),
                     "warning": report.count(Severity.WARNING),
                     "info": report.count(Severity.INFO), "files": report.files},
