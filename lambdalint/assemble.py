@@ -19,9 +19,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lambdalint import config as config_module
 from lambdalint import discover
 from lambdalint.config import Config
+from lambdalint.discover.config import function_specs as config_specs
 from lambdalint.finding import Finding, InputReport
 from lambdalint.model.archive import ArchiveError
 from lambdalint.model.deployment import (
@@ -90,6 +90,7 @@ class Inputs:
                                         cwd=self.options.cwd)
         self.config_display = self.project.display(self.config.source) \
             if self.config.source else None
+        self.configured = config_specs(self.config, self.config_display)
 
     # -- artifacts -------------------------------------------------------------------------
 
@@ -162,8 +163,8 @@ class Inputs:
     def _described_project(self) -> list[Deployment]:
         """`lambdalint check` with no PATH: the config's functions, else the project's own
         description, else the current folder."""
-        if self.config.functions:
-            return [self._from_config(fc) for fc in self.config.functions]
+        if self.configured:
+            return [self._from_spec(spec) for spec in self.configured]
         specs = self._project_specs()
         if specs is not None:
             return [self._from_spec(spec) for spec in specs]
@@ -182,14 +183,14 @@ class Inputs:
         """Attach each code path lying inside a described function's code to that function;
         the paths no function claims are returned."""
         candidates: list[tuple[Path, Callable[[], Deployment]]] = []
-        if self.config.functions:
-            candidates = [(Path(os.path.normpath(fc.code)), partial(self._from_config, fc))
-                          for fc in self.config.functions]
+        if self.configured:
+            specs = self.configured
+        elif self.discoveries:
+            specs = [spec for discovery in self.discoveries for spec in discovery.functions]
         else:
-            specs = [spec for discovery in self.discoveries for spec in discovery.functions] \
-                if self.discoveries else self._project_specs() or []
-            candidates = [(Path(os.path.normpath(spec.code)), partial(self._from_spec, spec))
-                          for spec in specs if spec.code is not None]
+            specs = self._project_specs() or []
+        candidates = [(Path(os.path.normpath(spec.code)), partial(self._from_spec, spec))
+                      for spec in specs if spec.code is not None]
         built: dict[int, Deployment] = {}
         # Deployments whose whole code was named, or whose template was: no scope.
         whole: set[int] = {id(d) for d in deployments}
@@ -234,22 +235,16 @@ class Inputs:
         functions += [a for a in positional if a.role == FUNCTION]
         layers = explicit_layers + [a for a in positional if a.role == LAYER]
         if not functions:
-            return [self._deployment(None, layers, None)] if layers else []
-        return [self._deployment(f, layers, self._function_config(f)) for f in functions]
+            return [self._deployment(None, layers)] if layers else []
+        return [self._deployment(f, layers, self._configured(f)) for f in functions]
 
-    def _function_config(self, function: Artifact) -> config_module.FunctionConfig | None:
-        """A [[function]] table describing this zip supplies its handler, runtime, events."""
-        for fc in self.config.functions:
-            if Path(os.path.normpath(fc.code)) == function.fs_path:
-                return fc
+    def _configured(self, function: Artifact) -> FunctionSpec | None:
+        """A [[function]] table describing this zip supplies its handler, runtime, events
+        (its layers are the ones on the command line)."""
+        for spec in self.configured:
+            if spec.code is not None and Path(os.path.normpath(spec.code)) == function.fs_path:
+                return spec
         return None
-
-    def _from_config(self, fc: config_module.FunctionConfig) -> Deployment:
-        if id(fc) not in self.made:
-            self.made[id(fc)] = self._deployment(
-                self.artifact(fc.code, FUNCTION, "config"),
-                [self.artifact(p, LAYER, "config") for p in fc.layers], fc)
-        return self.made[id(fc)]
 
     def _from_spec(self, spec: FunctionSpec) -> Deployment:
         """A described function, made once. One whose code is not in the project (S3,
@@ -263,11 +258,11 @@ class Inputs:
                               f"{spec.code_note or 'the code is not in the project'}; "
                               "its code was not checked")
         else:
-            function = self.artifact(spec.code, FUNCTION, "template",
+            function = self.artifact(spec.code, FUNCTION, _by(spec.origin),
                                      package=spec.package_filter)
         attached = [self._attach(layer) for layer in spec.layers]
         deployment = self._deployment(
-            function, [a.artifact for a in attached if a.artifact is not None], None, spec)
+            function, [a.artifact for a in attached if a.artifact is not None], spec)
         deployment.attached = attached
         self.made[id(spec)] = deployment
         return deployment
@@ -276,7 +271,7 @@ class Inputs:
         if layer.path is not None:
             mount = PYTHON_LAYER_ROOT if layer.from_source and layer.path.is_dir() and \
                 not (layer.path / "python").is_dir() else ""
-            artifact = self.artifact(layer.path, LAYER, "template", mount=mount)
+            artifact = self.artifact(layer.path, LAYER, _by(layer.origin), mount=mount)
             if layer.compatible_runtimes or layer.compatible_architectures:
                 artifact.compatible_runtimes = layer.compatible_runtimes
                 artifact.compatible_architectures = layer.compatible_architectures
@@ -293,41 +288,43 @@ class Inputs:
         return AttachedLayer(layer, public=public)
 
     def _deployment(self, function: Artifact | None, layers: list[Artifact],
-                    fc: config_module.FunctionConfig | None,
                     spec: FunctionSpec | None = None) -> Deployment:
+        """Merge a function's values: command line > config > template > default >
+        inference (the last is the engine's, for what is still unknown)."""
         opts, config = self.options, self.config
         at_config = Origin(CONFIG, self.config_display)
+        own = spec is not None and spec.origin.source == CONFIG  # a [[function]] table
 
-        def pick(flag: str | None, own: str | None, shared: str | None,
-                 described: Value | None) -> Value | None:
+        def pick(flag: str | None, shared: str | None, described: Value | None) -> \
+                Value | None:
             if flag is not None:
                 return Value(flag, Origin(FLAG))
-            if own is not None or shared is not None:
-                return Value(own if own is not None else shared, at_config)  # type: ignore[arg-type]
+            if own and described is not None:
+                return described
+            if shared is not None:
+                return Value(shared, at_config)
             return described
 
-        environment: dict[str, Variable] = dict(spec.environment) if spec else {}
-        for name, text in {**config.environment, **(fc.environment if fc else {})}.items():
-            environment[name] = Variable(name, text, at_config)
-        kinds = fc.events if fc and fc.events else config.events
-        events = tuple(Event(kind, at_config) for kind in kinds) if kinds else \
-            tuple(spec.events if spec else ())
+        shared_environment = {name: Variable(name, text, at_config)
+                              for name, text in config.environment.items()}
+        described_environment = dict(spec.environment) if spec else {}
+        environment = ({**shared_environment, **described_environment} if own
+                       else {**described_environment, **shared_environment})
+        events = tuple(spec.events) if spec and (own or not config.events) and spec.events \
+            else tuple(Event(kind, at_config) for kind in config.events)
         return Deployment(
             function=function, layers=layers,
-            runtime=pick(opts.runtime, fc.runtime if fc else None, config.runtime,
-                         spec.runtime if spec else None),
-            architecture=pick(opts.architecture, fc.architecture if fc else None,
-                              config.architecture, spec.architecture if spec else None),
-            handler=pick(opts.handler, fc.handler if fc else None, config.handler,
-                         spec.handler if spec else None),
+            runtime=pick(opts.runtime, config.runtime, spec.runtime if spec else None),
+            architecture=pick(opts.architecture, config.architecture,
+                              spec.architecture if spec else None),
+            handler=pick(opts.handler, config.handler, spec.handler if spec else None),
             events=events,
             environment=environment,
             sdk_policy=config.sdk,
-            package_type=fc.package_type if fc else (spec.package_type if spec else "zip"),
-            name=fc.name if fc else (spec.name if spec else None),
-            function_name=spec.function_name if spec else
-            (Value(fc.name, at_config) if fc and fc.name else None),
-            defined_at=spec.origin if spec else None,
+            package_type=spec.package_type if spec else "zip",
+            name=spec.name if spec else None,
+            function_name=spec.function_name if spec else None,
+            defined_at=spec.origin if spec and not own else None,
             environment_origin=spec.environment_origin if spec else None,
             layers_origin=spec.layers_origin if spec else None,
             image=spec.image if spec else None,
@@ -366,6 +363,11 @@ class Inputs:
 _KIND_WORDS = {"sam": "SAM template", "cloudformation": "CloudFormation template",
                "cdk": "CDK cloud assembly", "serverless": "Serverless Framework",
                "dockerfile": "container image"}
+
+
+def _by(origin: Origin) -> str:
+    """How an input was classified, for the report: by the config or by a template."""
+    return "config" if origin.source == CONFIG else "template"
 
 
 def _normalise(given: str) -> str:

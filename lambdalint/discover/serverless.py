@@ -1030,7 +1030,7 @@ class _Reader:
                          "where its Python handler fails on every invoke; set "
                          "provider.runtime (python3.x)", mark)
         elif found == "node":
-            self.discovery.other_functions.append(spec.name)
+            self.discovery.other_functions.append(spec.name or where)
             return True
         else:
             self.note(f"line {mark.line}: {where} has no runtime (the Serverless Framework's "

@@ -137,7 +137,7 @@ class ImageSpec:
 class FunctionSpec:
     """One function as a source describes it. Unset values are None, never guessed."""
 
-    name: str  # logical id, function key, or config name
+    name: str | None  # logical id, function key, or config name (None: the config has none)
     origin: Origin  # where the function is defined
     code: Path | None = None  # zip or folder (absolute); None: not in the project
     code_note: str | None = None  # why the code is not checked (S3, inline code…)
