@@ -169,8 +169,10 @@ class Inputs:
         if specs is not None:
             return [self._from_spec(spec) for spec in specs]
         if discover.cdk_app_without_output(self.options.cwd):
+            # The app's own source is not a function: nothing to check until it is synthesized.
             self.notes.append("this is a CDK app without a cloud assembly: run `cdk synth` "
                               "first, then lambdalint reads cdk.out")
+            return []
         return [self._deployment(self.artifact(".", FUNCTION, "default"), [], None)]
 
     def _project_specs(self) -> list[FunctionSpec] | None:

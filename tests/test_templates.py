@@ -274,6 +274,8 @@ def test_cdk_app_without_cloud_assembly_says_to_synthesize(tmp_path: Path) -> No
     run = run_cli(["check", "--no-color", *TODAY], folder)
 
     assert "run `cdk synth` first" in run.stdout
+    # The app's own source (app.py imports aws_cdk) is not mistaken for a function.
+    assert check(folder).json["targets"] == []
 
 
 # -- untrusted templates ---------------------------------------------------------------------
@@ -572,3 +574,23 @@ def test_a_template_is_read_within_its_own_repository(tmp_path: Path) -> None:
     assert not [f for f in run.json["findings"] if f["rule"] == "LL003"]
     assert ("LL107", "sam/template.yaml", None, 96) in places(run)
     assert ("LL502", "sam/src/thumbnails", "app.py", 24) in places(run)
+
+
+def test_cdk_assets_recorded_without_staging(tmp_path: Path) -> None:
+    # `cdk synth --no-staging` records each asset's source folder as an absolute path.
+    folder = project("cdk", tmp_path)
+    template = folder / "cdk.out" / "WorkerStack.template.json"
+    template.write_text(template.read_text().replace(
+        '"asset.5e6f70"', json.dumps(str(folder / "lambda" / "worker"))))
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    api = folder / "cdk.out" / "ApiStack.template.json"
+    api.write_text(api.read_text().replace('"asset.3f1a2b"', json.dumps(str(outside))))
+
+    run = check(folder)
+
+    worker = {t["name"]: t for t in run.json["targets"]}["Worker1A2B3C4D"]
+    assert worker["function"] == "lambda/worker"
+    assert ("LL402", "lambda/worker", "worker.py", None) in places(run)
+    [problem] = [f for f in run.json["findings"] if f["rule"] == "LL003"]
+    assert "leads out of the project" in problem["message"]

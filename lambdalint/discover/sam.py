@@ -11,6 +11,7 @@ first).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -240,7 +241,15 @@ class _Template:
         """A CDK asset's folder or zip (cloud assembly metadata), relative to the template."""
         if self.resolver.text(metadata.get("aws:asset:property")) != prop:
             return None
-        return self.resolver.text(metadata.get("aws:asset:path"))
+        text = self.resolver.text(metadata.get("aws:asset:path"))
+        if text is not None and os.path.isabs(text):
+            # `cdk synth --no-staging` records the source folder itself, absolute: inside
+            # the project it is read where it is (Project.local refuses the others).
+            try:
+                return os.path.relpath(text, self.path.parent)
+            except ValueError:
+                return text
+        return text
 
     def code_location(self, spec: FunctionSpec, node: Any, text: str | None, *, built: bool,
                       metadata: Map) -> None:
