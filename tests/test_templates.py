@@ -594,3 +594,38 @@ def test_cdk_assets_recorded_without_staging(tmp_path: Path) -> None:
     assert ("LL402", "lambda/worker", "worker.py", None) in places(run)
     [problem] = [f for f in run.json["findings"] if f["rule"] == "LL003"]
     assert "leads out of the project" in problem["message"]
+
+
+@pytest.mark.parametrize(("event", "variable", "send", "loops"), [
+    ("Type: SQS\n          Properties:\n            Queue: !GetAtt JobsQueue.Arn",
+     "!Ref JobsQueue", 'boto3.client("sqs").send_message(QueueUrl=TARGET, MessageBody="x")',
+     True),
+    ("Type: SQS\n          Properties:\n            Queue: !GetAtt JobsQueue.Arn",
+     "!Ref OtherQueue", 'boto3.client("sqs").send_message(QueueUrl=TARGET, MessageBody="x")',
+     False),
+    ("Type: SNS\n          Properties:\n            Topic: !Ref Alerts",
+     "!Ref Alerts", 'boto3.client("sns").publish(TopicArn=TARGET, Message="x")', True),
+])
+def test_sending_to_the_queue_or_topic_that_triggers_the_function(
+        event: str, variable: str, send: str, loops: bool, tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  JobsQueue:\n    Type: AWS::SQS::Queue\n"
+        "  OtherQueue:\n    Type: AWS::SQS::Queue\n"
+        "  Alerts:\n    Type: AWS::SNS::Topic\n"
+        "  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: src/\n      Runtime: python3.12\n      Handler: app.handler\n"
+        f"      Environment:\n        Variables:\n          TARGET: {variable}\n"
+        f"      Events:\n        Trigger:\n          {event}\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "import os\n\nimport boto3\n\nTARGET = os.environ['TARGET']\n\n\n"
+        f"def handler(event, context):\n    {send}\n    return None\n")
+
+    run = check(tmp_path)
+
+    loops_found = [f for f in run.json["findings"] if f["rule"] == "LL502"]
+    assert bool(loops_found) is loops, run.json["findings"]
+    if loops:
+        assert (loops_found[0]["member"], loops_found[0]["line"]) == ("app.py", 9)

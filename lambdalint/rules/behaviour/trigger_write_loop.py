@@ -8,6 +8,7 @@ from lambdalint.model.deployment import Deployment
 from lambdalint.model.source import Module, own_modules
 from lambdalint.model.spec import Event
 from lambdalint.model.values import (
+    SdkCall,
     calls_with_flow,
     environment_key,
     event_field_of,
@@ -20,6 +21,10 @@ from lambdalint.rules import Rule
 S3_WRITES = {"put_object": (None, "Bucket"), "copy_object": (None, "Bucket"),
              "upload_file": (1, "Bucket"), "upload_fileobj": (1, "Bucket"),
              "copy": (1, "Bucket")}
+# Messages sent to a queue or topic, and the argument that names it.
+MESSAGE_SENDS = {("sqs", "send_message"): "QueueUrl", ("sqs", "send_message_batch"): "QueueUrl",
+                 ("sns", "publish"): "TopicArn", ("sns", "publish_batch"): "TopicArn"}
+TARGET_WORDS = {"sqs": "queue", "sns": "topic"}
 
 
 class TriggerWriteLoop(Rule):
@@ -32,7 +37,10 @@ class TriggerWriteLoop(Rule):
     an S3 trigger is known too: writing to it through the environment variable the template
     sets (`BUCKET: !Ref UploadBucket`) is the same loop. A trigger whose prefix/suffix filter
     can never match the written key (`Filter.S3Key.Rules` with prefix `uploads/`, a write to
-    `f"resized/{name}"`) is safe and not reported.
+    `f"resized/{name}"`) is safe and not reported. The same for queues and topics the
+    template names: an SQS-triggered function that sends to its own queue
+    (`sqs.send_message(QueueUrl=os.environ["QUEUE_URL"])` with `QUEUE_URL: !Ref JobsQueue`),
+    or an SNS-triggered one that publishes to its own topic.
 
     ## Why is this bad?
     Each write triggers the function again: a loop that runs until Lambda's recursion
@@ -70,13 +78,17 @@ class TriggerWriteLoop(Rule):
     id = "LL502"
     name = "trigger-write-loop"
     severity = Severity.ERROR
-    summary = "An S3-triggered function writes into the bucket that triggered it"
+    summary = "A function writes into the bucket (or sends to the queue or topic) that triggers it"
     tags = ("s3", "events", "cost")
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         declared = [e for e in deployment.events if e.kind == "s3"]
         for module in own_modules(deployment, ctx):
             for function, flow, call in calls_with_flow(module):
+                if (call.service, call.method) in MESSAGE_SENDS:
+                    yield from self._message_loop(module, function.name.value, call,
+                                                  deployment)
+                    continue
                 if call.service != "s3" or call.method not in S3_WRITES:
                     continue
                 index, keyword = S3_WRITES[call.method]
@@ -112,6 +124,29 @@ class TriggerWriteLoop(Rule):
                                                   "excludes the written keys")
                                   for e in triggers if e.origin.file is not None),
                     fix="write to another bucket, or filter the trigger by prefix/suffix")
+
+
+    def _message_loop(self, module: Module, function: str, call: SdkCall,
+                      deployment: Deployment) -> Iterator[Finding]:
+        """A message sent to the queue or topic whose messages invoke the function."""
+        triggers = [e for e in deployment.events if e.kind == call.service]
+        target = call.keyword(MESSAGE_SENDS[(call.service, call.method)])
+        trigger = _named_trigger(module, target, deployment, triggers) if triggers else None
+        if trigger is None:
+            return
+        word = TARGET_WORDS[call.service]
+        line, column = module.position(call.node)
+        yield self.finding(
+            module.artifact, member=module.member.name, line=line, column=column,
+            key=f"{function}:{call.method}",
+            message=(f"{call.service}.{call.method}() sends to "
+                     f"{trigger.name or trigger.resource}, the {word} whose messages invoke "
+                     f"the function ({trigger.origin.describe()}): each message it handles "
+                     "sends another, without end"),
+            related=(Related(path=trigger.origin.file, line=trigger.origin.line,
+                             message=f"the {word} trigger"),)
+            if trigger.origin.file is not None else (),
+            fix=f"send to another {word}, or stop on a condition carried in the message")
 
 
 def _filtered_out(event: Event, written: tuple[str | None, str | None]) -> bool:
