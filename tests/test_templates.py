@@ -355,6 +355,28 @@ def test_condition_cycles_and_undecidable_values_stay_unknown(tmp_path: Path) ->
     assert run.json["targets"][0]["architecture"] is None  # undecidable: not guessed
 
 
+def test_values_decided_at_deploy_time_are_said_not_guessed(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nParameters:\n  Py:\n    Type: String\n"
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: src/\n      Runtime: !Ref Py\n"
+        "      Handler: !ImportValue shared-handler\n")
+
+    run = check(tmp_path)
+
+    [target] = run.json["targets"]
+    assert (target["runtime"], target["handler"]) == (None, None)
+    assert "LL208" in target["skipped"]
+    assert run.json["notes"] == [
+        "template.yaml:10: Fn: Runtime is decided at deploy time (${Py}); the checks that "
+        "need it are skipped",
+        "template.yaml:11: Fn: Handler is decided at deploy time (Fn::ImportValue); the "
+        "checks that need it are skipped"]
+
+
 def test_a_huge_template_is_refused_without_reading_it(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     with open(tmp_path / "template.yaml", "wb") as handle:

@@ -121,6 +121,18 @@ class _Template:
         text = self.resolver.text(node) if node is not None else None
         return Value(text, self.origin(node)) if text is not None else None
 
+    def setting(self, function: str, properties: Map, key: str) -> Value | None:
+        """A target value; one the template leaves to deploy time is said once, not guessed."""
+        node = properties.get(key)
+        found = self.value(node)
+        if node is not None and found is None:
+            shown = self.resolver.value(node).pattern or (
+                next(iter(node)) if isinstance(node, Map) and node else "?")
+            self.discovery.notes.append(
+                f"{self.origin(node).describe()}: {function}: {key} is decided at deploy "
+                f"time ({shown}); the checks that need it are skipped")
+        return found
+
     def local(self, text: str, node: Any, what: str) -> Path | None:
         found = self.project.local(text, self.path.parent, self.origin(node), what)
         if isinstance(found, SpecProblem):
@@ -177,14 +189,14 @@ class _Template:
     def function(self, logical_id: str, resource: Map, properties: Map,
                  serverless: bool) -> FunctionSpec | None:
         image = self.resolver.text(properties.get("PackageType")) == "Image"
-        runtime = self.value(properties.get("Runtime"))
+        runtime = self.setting(logical_id, properties, "Runtime")
         if runtime is not None and not runtime.value.startswith("python"):
             self.discovery.other_functions.append(f"{logical_id} ({runtime.value})")
             return None
         spec = FunctionSpec(name=logical_id, origin=self.origin(resource.mark_of("Type"),
                                                                  resource),
                             runtime=None if image else runtime,
-                            handler=self.value(properties.get("Handler")),
+                            handler=self.setting(logical_id, properties, "Handler"),
                             function_name=self.value(properties.get("FunctionName")))
         spec.architecture = self.architecture(properties, resource)
         metadata = _mapping(resource.get("Metadata"))
