@@ -651,3 +651,28 @@ def test_sending_to_the_queue_or_topic_that_triggers_the_function(
     assert bool(loops_found) is loops, run.json["findings"]
     if loops:
         assert (loops_found[0]["member"], loops_found[0]["line"]) == ("app.py", 9)
+
+
+def test_serverless_image_function_read_through_its_dockerfile(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "image" / "src").mkdir(parents=True)
+    (tmp_path / "image" / "src" / "app.py").write_text(
+        "def handler(event, context):\n    return {'ok': True}\n")
+    (tmp_path / "image" / "Dockerfile").write_text(
+        "FROM public.ecr.aws/lambda/python:3.12-x86_64\n"
+        "COPY src/ ${LAMBDA_TASK_ROOT}/\nCMD [\"app.handler\"]\n")
+    (tmp_path / "serverless.yml").write_text(
+        "service: imaging\nprovider:\n  name: aws\n  architecture: arm64\n"
+        "  ecr:\n    images:\n      app:\n        path: ./image\n"
+        "functions:\n  worker:\n    image:\n      name: app\n      command: [app.main]\n")
+
+    run = check(tmp_path)
+
+    [target] = run.json["targets"]
+    assert (target["function"], target["runtime"], target["handler"]) == \
+        ("image/src", "python3.12", "app.main")
+    assert target["origins"]["runtime"] == "image/Dockerfile:1"
+    rules = {(f["rule"], f["path"]) for f in run.json["findings"]}
+    # Built for x86_64, deployed on arm64; the command names a function app does not have.
+    assert ("LL210", "image/Dockerfile") in rules
+    assert ("LL402", "image/src") in rules

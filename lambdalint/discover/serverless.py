@@ -1070,12 +1070,34 @@ class _Reader:
             folder = self.local_value(context, f"provider.ecr.images.{image}.path") \
                 if context is not None else None
             dockerfile = folder / (file.value if file else "Dockerfile") if folder else None
-            shown = self.project.display(dockerfile) if dockerfile else "its Dockerfile"
-            spec.code_note = f"image function: its code is in the image built from {shown}"
+            if dockerfile is not None and folder is not None and dockerfile.is_file():
+                self.read_image(spec, dockerfile, folder)
+            else:
+                shown = self.project.display(dockerfile) if dockerfile else "its Dockerfile"
+                spec.code_note = f"image function: its code is in the image built from {shown}"
         elif isinstance(image, Str):
             spec.code_note = f"image function: its code is in the image {image}"
         else:
             spec.code_note = "image function: its code is in a container image"
+
+    def read_image(self, spec: FunctionSpec, dockerfile: Path, context: Path) -> None:
+        """The image the Framework builds (provider.ecr.images), read through its Dockerfile;
+        `image.command` in the file overrides the Dockerfile's CMD, as it does on Lambda."""
+        from lambdalint.discover.dockerfile import read_image
+
+        found = self.project.local(dockerfile.name, dockerfile.parent,
+                                   Origin(TEMPLATE, self.file), "Dockerfile")
+        if isinstance(found, SpecProblem):
+            self.discovery.problems.append(found)
+            return
+        image, facts, problems = read_image(found, self.project, context)
+        self.discovery.problems.extend(problems)
+        self.discovery.notes.extend(facts.notes)
+        spec.image = image
+        spec.code, spec.code_note = facts.code, facts.code_note
+        spec.from_source, spec.requirements = facts.from_source, facts.requirements
+        spec.runtime = image.runtime
+        spec.handler = spec.handler or image.handler
 
     def code(self, spec: FunctionSpec, function: Map, where: str) -> None:
         package = self.mapping(function, "package", where)
