@@ -830,7 +830,12 @@ def test_image_function(tmp_path: Path) -> None:
     assert app.package_type == "image" and app.code is None
     assert app.handler == Value("app.handler", where(tmp_path, "- app.handler",
                                                      at="app.handler"))
-    assert "image/Dockerfile" in (app.code_note or "")
+    # The image is read through its Dockerfile: its base says the runtime, and it copies
+    # no code from the project (so there is none to check).
+    assert app.image is not None and app.image.dockerfile == "image/Dockerfile"
+    assert app.runtime is not None and app.runtime.value == "python3.12"
+    assert app.runtime.origin.file == "image/Dockerfile"
+    assert "copies nothing from the project" in (app.code_note or "")
 
 
 # --- events ----------------------------------------------------------------------------------
