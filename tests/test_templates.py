@@ -676,3 +676,16 @@ def test_serverless_image_function_read_through_its_dockerfile(tmp_path: Path) -
     # Built for x86_64, deployed on arm64; the command names a function app does not have.
     assert ("LL210", "image/Dockerfile") in rules
     assert ("LL402", "image/src") in rules
+
+
+def test_cdk_finds_what_the_equivalent_command_line_finds(tmp_path: Path) -> None:
+    folder = project("cdk", tmp_path)
+    described = check(folder)
+    explicit = check(folder, "--runtime", "python3.9", "--architecture", "x86_64",
+                     "--handler", "worker.main", "--function", "cdk.out/asset.5e6f70")
+
+    def worker(run: Run) -> set[str]:
+        return {f["rule"] for f in run.json["findings"]
+                if f["path"] in ("cdk.out/asset.5e6f70", "cdk.out/WorkerStack.template.json")}
+
+    assert worker(explicit) == worker(described) == {"LL208", "LL402"}
