@@ -127,12 +127,22 @@ class Inputs:
 
     def deployments(self) -> list[Deployment]:
         opts = self.options
-        sources = [(kind, path) for path in opts.paths
-                   if (kind := discover.kind_of(self._absolute(path))) is not None]
-        code_paths = [p for p in opts.paths if discover.kind_of(self._absolute(p)) is None]
+        sources: list[tuple[str, Path]] = []
+        code_paths: list[str] = []
+        for given in opts.paths:
+            path = self._absolute(given)
+            kind = discover.kind_of(path)
+            # A folder that holds its own description (`lambdalint check .` in a SAM
+            # project) is that project, as `lambdalint check` there would be.
+            found = (kind, path) if kind is not None else \
+                discover.source_in(path) if path.is_dir() and not opts.functions else None
+            if found is not None:
+                sources.append(found)
+            else:
+                code_paths.append(given)
         described: list[FunctionSpec] = []
         for kind, path in sources:
-            described += self._read(kind, self._absolute(path))
+            described += self._read(kind, path)
         if not opts.paths and not opts.functions and not opts.layers:
             return self._described_project()
         deployments = [self._from_spec(spec) for spec in described]

@@ -101,7 +101,10 @@ def test_sam_targets_say_where_each_value_came_from(tmp_path: Path) -> None:
 
 def test_template_path_gives_the_same_report_as_the_project(tmp_path: Path) -> None:
     folder = project("sam", tmp_path)
-    assert check(folder, "template.yaml").json == check(folder).json
+    whole = check(folder).json
+    assert check(folder, "template.yaml").json == whole
+    # The project's folder holds its template: `check .` is the project too.
+    assert check(folder, ".").json == whole
 
 
 def test_flags_and_config_override_the_template(tmp_path: Path) -> None:

@@ -130,7 +130,7 @@ def find_source(start: Path) -> tuple[str, Path] | None:
     root): a SAM/CloudFormation template (samconfig.toml's template_file first), a CDK
     cloud assembly, serverless.yml, a Dockerfile — in that order within one folder."""
     for folder in (start, *start.parents):
-        found = _source_in(folder)
+        found = source_in(folder)
         if found is not None:
             return found
         if (folder / ".git").exists():
@@ -138,7 +138,8 @@ def find_source(start: Path) -> tuple[str, Path] | None:
     return None
 
 
-def _source_in(folder: Path) -> tuple[str, Path] | None:
+def source_in(folder: Path) -> tuple[str, Path] | None:
+    """The project description a folder holds itself, if any (see find_source)."""
     configured = _samconfig_template(folder / "samconfig.toml")
     if configured is not None and (folder / configured).is_file():
         return SAM, folder / configured
