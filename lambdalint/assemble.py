@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from lambdalint import discover
 from lambdalint.config import Config
 from lambdalint.discover.config import function_specs as config_specs
+from lambdalint.discover.flags import function_specs as flag_specs
 from lambdalint.finding import Finding, InputReport
 from lambdalint.model.archive import ArchiveError
 from lambdalint.model.deployment import (
@@ -240,21 +241,22 @@ class Inputs:
         return left
 
     def _explicit(self, paths: list[str]) -> list[Deployment]:
+        """The command line's deployments; PATHs are sorted into functions and layers by
+        their contents or file name (opened once here, as the user named them)."""
         opts = self.options
         explicit_layers = [self.artifact(p, LAYER, "flag") for p in opts.layers]
         functions = [self.artifact(p, FUNCTION, "flag") for p in opts.functions]
         positional = [self.artifact(p, None, "") for p in paths]
         functions += [a for a in positional if a.role == FUNCTION]
         layers = explicit_layers + [a for a in positional if a.role == LAYER]
-        if not functions:
-            return [self._deployment(None, layers)] if layers else []
-        return [self._deployment(f, layers, self._configured(f)) for f in functions]
+        specs = flag_specs([a.fs_path for a in functions], [a.fs_path for a in layers],
+                           self._configured)
+        return [self._from_spec(spec) for spec in specs]
 
-    def _configured(self, function: Artifact) -> FunctionSpec | None:
-        """A [[function]] table describing this zip supplies its handler, runtime, events
-        (its layers are the ones on the command line)."""
+    def _configured(self, code: Path) -> FunctionSpec | None:
+        """The [[function]] table describing this code, if any."""
         for spec in self.configured:
-            if spec.code is not None and Path(os.path.normpath(spec.code)) == function.fs_path:
+            if spec.code is not None and Path(os.path.normpath(spec.code)) == code:
                 return spec
         return None
 
@@ -265,13 +267,13 @@ class Inputs:
         if id(spec) in self.made:
             return self.made[id(spec)]
         function = None
-        if spec.code is None:
+        if spec.code is not None:
+            function = self.artifact(spec.code, FUNCTION, _by(spec.origin),
+                                     package=spec.package_filter)
+        elif spec.origin.source != FLAG:  # from the command line: layers on their own
             self.notes.append(f"{spec.origin.describe()}: {spec.name}: "
                               f"{spec.code_note or 'the code is not in the project'}; "
                               "its code was not checked")
-        else:
-            function = self.artifact(spec.code, FUNCTION, _by(spec.origin),
-                                     package=spec.package_filter)
         attached = [self._attach(layer) for layer in spec.layers]
         deployment = self._deployment(
             function, [a.artifact for a in attached if a.artifact is not None], spec)
@@ -336,7 +338,8 @@ class Inputs:
             package_type=spec.package_type if spec else "zip",
             name=spec.name if spec else None,
             function_name=spec.function_name if spec else None,
-            defined_at=spec.origin if spec and not own else None,
+            defined_at=spec.origin if spec and spec.origin.source not in (CONFIG, FLAG)
+            else None,
             environment_origin=spec.environment_origin if spec else None,
             layers_origin=spec.layers_origin if spec else None,
             image=spec.image if spec else None,
@@ -378,8 +381,8 @@ _KIND_WORDS = {"sam": "SAM template", "cloudformation": "CloudFormation template
 
 
 def _by(origin: Origin) -> str:
-    """How an input was classified, for the report: by the config or by a template."""
-    return "config" if origin.source == CONFIG else "template"
+    """How an input was classified, for the report: by a flag, the config or a template."""
+    return {CONFIG: "config", FLAG: "flag"}.get(origin.source, "template")
 
 
 def _normalise(given: str) -> str:
