@@ -35,24 +35,36 @@ class ContainerImageMismatch(Rule):
     ## Example
     ```deployment
     lambdalint check --runtime python3.12 Dockerfile
-    Dockerfile:  text=FROM public.ecr.aws/lambda/python:3.11\\nCOPY app.py ${LAMBDA_TASK_ROOT}\\n\\
-        CMD ["app.handler"]\\n
-    app.py:  text=def handler(event, context):\\n    return {}\\n
+    Dockerfile: |
+        FROM public.ecr.aws/lambda/python:3.11
+        COPY app.py ${LAMBDA_TASK_ROOT}
+        CMD ["app.handler"]
+    app.py: |
+        def handler(event, context):
+            return {}
     ```
 
     ```deployment
     lambdalint check --architecture x86_64 Dockerfile
-    Dockerfile:  text=FROM public.ecr.aws/lambda/python:3.12-arm64\\n\\
-        COPY app.py ${LAMBDA_TASK_ROOT}\\nCMD ["app.handler"]\\n
-    app.py:  text=def handler(event, context):\\n    return {}\\n
+    Dockerfile: |
+        FROM public.ecr.aws/lambda/python:3.12-arm64
+        COPY app.py ${LAMBDA_TASK_ROOT}
+        CMD ["app.handler"]
+    app.py: |
+        def handler(event, context):
+            return {}
     ```
 
     ## Use instead
     ```deployment
     lambdalint check --runtime python3.12 --architecture arm64 Dockerfile
-    Dockerfile:  text=FROM public.ecr.aws/lambda/python:3.12-arm64\\n\\
-        COPY app.py ${LAMBDA_TASK_ROOT}\\nCMD ["app.handler"]\\n
-    app.py:  text=def handler(event, context):\\n    return {}\\n
+    Dockerfile: |
+        FROM public.ecr.aws/lambda/python:3.12-arm64
+        COPY app.py ${LAMBDA_TASK_ROOT}
+        CMD ["app.handler"]
+    app.py: |
+        def handler(event, context):
+            return {}
     ```
 
     ## Fix
