@@ -692,3 +692,30 @@ def test_cdk_finds_what_the_equivalent_command_line_finds(tmp_path: Path) -> Non
                 if f["path"] in ("cdk.out/asset.5e6f70", "cdk.out/WorkerStack.template.json")}
 
     assert worker(explicit) == worker(described) == {"LL208", "LL402"}
+
+
+def test_yaml_anchors_keep_their_intrinsics(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Uploads:\n    Type: AWS::S3::Bucket\n"
+        "  Indexer:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: indexer/\n      Runtime: python3.12\n      Handler: app.handler\n"
+        "      Environment:\n        Variables:\n          BUCKET: &uploads !Ref Uploads\n"
+        "  Thumbnailer:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: thumbnailer/\n      Runtime: python3.12\n      Handler: app.handler\n"
+        "      Environment:\n        Variables:\n          BUCKET: *uploads\n"
+        "      Events:\n        Upload:\n          Type: S3\n          Properties:\n"
+        "            Bucket: !Ref Uploads\n            Events: s3:ObjectCreated:*\n")
+    for name in ("indexer", "thumbnailer"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "app.py").write_text(
+            "import os\n\nimport boto3\n\ns3 = boto3.client('s3')\n\n\n"
+            "def handler(event, context):\n"
+            "    s3.put_object(Bucket=os.environ['BUCKET'], Key='out.png', Body=b'')\n")
+
+    run = check(tmp_path)
+
+    # The alias carries `!Ref Uploads`: the thumbnailer writes into its own trigger bucket.
+    assert {(f["rule"], f["path"]) for f in run.json["findings"]} == \
+        {("LL502", "thumbnailer")}

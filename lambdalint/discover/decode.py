@@ -147,19 +147,21 @@ class _Builder:
             return False
         if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             closed, _, size, anchor, intrinsic = self.stack.pop()
+            wrapped = self._wrap(closed, intrinsic)
             if anchor:
-                self.anchors[anchor] = (closed, size)
-            self._place(self._wrap(closed, intrinsic), size, closed.mark)
+                self.anchors[anchor] = (wrapped, size)
+            self._place(wrapped, size, closed.mark)
             return False
         intrinsic = self._tag(event.tag, mark)
         if isinstance(event, yaml.ScalarEvent):
             plain = event.style in (None, "")
             value: Any = None if plain and event.value in _NULLS and not intrinsic \
                 else Str(event.value, mark)
+            wrapped = self._wrap(value, intrinsic, mark)
             if event.anchor:
-                self.anchors[event.anchor] = (value, 1)
+                self.anchors[event.anchor] = (wrapped, 1)
             self._count(1, mark)
-            self._place(self._wrap(value, intrinsic, mark), 1, mark)
+            self._place(wrapped, 1, mark)
             return False
         if len(self.stack) >= MAX_DEPTH:
             raise DecodeError(f"nested more than {MAX_DEPTH} levels deep", mark)
