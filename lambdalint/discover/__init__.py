@@ -1,9 +1,10 @@
 """Discovery: the deployments users already describe, read from their own files.
 
-One module per source — SAM/CloudFormation (``sam``), CDK output (``cdk``), the Serverless
-Framework (``serverless``), a Dockerfile (``dockerfile``) — each turning one file into a
-``Discovery`` of ``FunctionSpec``s whose values know the file and line they came from.
-The engine merges those with the command line and the config; nothing here runs a rule.
+One module per source — the command line (``flags``), the config's ``[[function]]``
+tables (``config``), SAM/CloudFormation (``sam``), CDK output (``cdk``), the Serverless
+Framework (``serverless``), a Dockerfile (``dockerfile``) — each yielding ``FunctionSpec``s
+whose values know where they came from (a template's file and line). The engine merges
+them (flags over config over templates over inference); nothing here runs a rule.
 
 Every path a source names is resolved inside the project (``Project.local``): an absolute
 path, ``..`` out of the project or a symlink leading out is a problem naming the value, and
