@@ -168,10 +168,10 @@ class _Template:
             if not isinstance(resource, Map) or resource.get("Type") not in FUNCTION_TYPES:
                 continue
             if self._condition_false(resource):
+                # Other parameter values may deploy it: checked all the same.
                 self.discovery.notes.append(
-                    f"{self.shown}: {logical_id} is not deployed (its Condition is false "
-                    "with the parameter defaults)")
-                continue
+                    f"{self.shown}: {logical_id} is deployed only when its Condition holds, "
+                    "which the parameter defaults do not make true; checked all the same")
             serverless = resource.get("Type") == SERVERLESS_FUNCTION
             properties = _properties(resource)
             if serverless and global_function:
