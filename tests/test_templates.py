@@ -719,3 +719,25 @@ def test_yaml_anchors_keep_their_intrinsics(tmp_path: Path) -> None:
     # The alias carries `!Ref Uploads`: the thumbnailer writes into its own trigger bucket.
     assert {(f["rule"], f["path"]) for f in run.json["findings"]} == \
         {("LL502", "thumbnailer")}
+
+
+@pytest.mark.parametrize(("code", "says"), [
+    ("CodeUri: s3://artifacts/fn.zip", "the code is in S3 (s3://artifacts/fn.zip)"),
+    ("CodeUri:\n        Bucket: artifacts\n        Key: fn.zip",
+     "the code is in S3 (CodeUri: Bucket/Key)"),
+    ("InlineCode: |\n        def handler(event, context):\n            return {}",
+     "inline code (InlineCode) is not read"),
+])
+def test_code_not_in_the_project_is_noted_and_the_template_still_checked(
+        code: str, says: str, tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        f"      Runtime: python3.9\n      Handler: app.handler\n      {code}\n")
+
+    run = check(tmp_path)
+
+    assert [n for n in run.json["notes"] if says in n], run.json["notes"]
+    assert run.json["targets"][0]["function"] is None
+    assert ("LL208", "template.yaml", None, 6) in places(run)  # the runtime is still judged

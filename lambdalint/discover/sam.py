@@ -265,9 +265,11 @@ class _Template:
 
     def code_location(self, spec: FunctionSpec, node: Any, text: str | None, *, built: bool,
                       metadata: Map) -> None:
-        if text is None:
+        if isinstance(node, Map) and "Bucket" in node:
+            spec.code_note = "the code is in S3 (CodeUri: Bucket/Key), not in the project"
+        elif text is None:
             spec.code_note = "the code location is decided at deploy time"
-        elif text.startswith("s3://") or (isinstance(node, Map) and "Bucket" in node):
+        elif text.startswith("s3://"):
             spec.code_note = f"the code is in S3 ({text}), not in the project"
         else:
             spec.code = self.local(text, node, f"{spec.name}: code")
