@@ -56,8 +56,9 @@ class DeprecatedRuntime(Rule):
         assert runtime is not None
         if runtime.deprecated is None or ctx.today < runtime.deprecated:
             return
-        if deployment.function is None and not deployment.layers:
-            return
+        if deployment.function is None and not deployment.layers and \
+                deployment.defined_at is None:
+            return  # nothing to point at: no code, no layers, no template
         blocked = runtime.block_update is not None and ctx.today >= runtime.block_update
         suggested = recommended_runtime()
         schedule = "; ".join(
