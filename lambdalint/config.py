@@ -15,6 +15,7 @@ from typing import Any, Callable
 from lambdalint.data import ARCHITECTURES, runtimes
 from lambdalint.finding import Severity
 from lambdalint.model.archive import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_MEMBER_BYTES
+from lambdalint.model.guard import DEFAULT_MAX_SOURCE_BYTES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -73,6 +74,7 @@ class Config:
     layers: list[LayerConfig] = field(default_factory=list)
     max_member_size: int = DEFAULT_MAX_MEMBER_BYTES
     max_entries: int = DEFAULT_MAX_ENTRIES
+    max_source_size: int = DEFAULT_MAX_SOURCE_BYTES
     problems: list[ConfigProblem] = field(default_factory=list)
 
 
@@ -149,6 +151,7 @@ class _Reader:
             "layer": self._layers,
             "max-member-size": self._max_member_size,
             "max-entries": self._max_entries,
+            "max-source-size": self._max_source_size,
         }
         for key, value in table.items():
             setter = setters.get(key)
@@ -269,6 +272,10 @@ class _Reader:
 
     def _max_entries(self, key: str, value: Any) -> None:
         self.config.max_entries = self._positive_int(key, value) or DEFAULT_MAX_ENTRIES
+
+    def _max_source_size(self, key: str, value: Any) -> None:
+        self.config.max_source_size = self._positive_int(key, value) or \
+            DEFAULT_MAX_SOURCE_BYTES
 
     def _functions(self, key: str, value: Any) -> None:
         if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):

@@ -81,6 +81,7 @@ def run(options: Options) -> Result:
     inputs = Inputs(options, config)
     deployments = inputs.deployments()
     ctx = Context(max_member_size=config.max_member_size,
+                  max_source_size=config.max_source_size,
                   today=options.today or dt.date.today())
     raw: list[Finding] = list(inputs.findings)
     raw += [Finding(rule="LL003", path=p.path, message=p.message) for p in problems]

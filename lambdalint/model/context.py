@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from lambdalint.finding import Finding
 from lambdalint.model.archive import Member, MemberError
 from lambdalint.model.deployment import Artifact
+from lambdalint.model.guard import DEFAULT_MAX_SOURCE_BYTES
 
 
 @dataclass
@@ -17,6 +18,7 @@ class Context:
 
     max_member_size: int
     today: dt.date
+    max_source_size: int = DEFAULT_MAX_SOURCE_BYTES  # modules larger are not analysed
     # LL001/LL002 found while reading or parsing, whichever rule asked first.
     meta_findings: list[Finding] = field(default_factory=list)
     # Views shared by every rule and deployment of the run (parsed modules by content hash).

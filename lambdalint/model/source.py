@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from lambdalint.finding import Finding
 from lambdalint.model.distributions import owner_of
+from lambdalint.model.guard import Verdict, measure
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -79,9 +80,10 @@ def parse(artifact: Artifact, member: Member, ctx: Context) -> Module | None:
         cached_module = ctx.cache[key]
         return cached_module if isinstance(cached_module, Module) else None
     ctx.cache[key] = None
-    if member.size > ctx.max_member_size:
-        ctx.notes.append(f"{artifact.path}:{member.name} is larger than max-member-size "
-                         f"({ctx.max_member_size} bytes): code checks skip it")
+    if member.size > min(ctx.max_member_size, ctx.max_source_size):
+        ctx.notes.append(f"{artifact.path}:{member.name} is larger than max-source-size "
+                         f"({min(ctx.max_member_size, ctx.max_source_size):,} bytes): code "
+                         "checks skip it")
         return None
     data = ctx.read(artifact, member)
     if data is None:
@@ -89,12 +91,18 @@ def parse(artifact: Artifact, member: Member, ctx: Context) -> Module | None:
     digest = hashlib.sha256(data).hexdigest()
     cached = ctx.cache.get(f"parse:{digest}")
     if cached is None:
-        cached = _parse(data)
+        verdict = measure(data, ctx.max_source_size)
+        cached = _parse(data) if verdict.readable else verdict
         ctx.cache[f"parse:{digest}"] = cached
-    if isinstance(cached, str):  # the parser's reason, not a tree
+    if isinstance(cached, Verdict) and not cached.syntax_error:
+        ctx.notes.append(f"{artifact.path}:{member.name} is {cached.reason}: code checks "
+                         "skip it")
+        return None
+    if isinstance(cached, (str, Verdict)):  # why the module cannot be parsed at all
+        reason = cached.reason if isinstance(cached, Verdict) else cached
         ctx.meta_findings.append(Finding(
             rule="LL002", path=artifact.path, member=member.name,
-            message=f"{member.name} cannot be parsed as Python ({cached}): the runtime fails "
+            message=f"{member.name} cannot be parsed as Python ({reason}): the runtime fails "
                     "with Runtime.UserCodeSyntaxError when it is imported; other code "
                     "checks skip it"))
         return None
@@ -118,7 +126,7 @@ def _parse(data: bytes) -> cst.Module | str:
         return f"line {exc.raw_line}: {exc.message}"
     except (RecursionError, MemoryError):
         return "nested too deeply"
-    except (UnicodeDecodeError, LookupError, ValueError) as exc:  # bad or unknown encoding
+    except (UnicodeDecodeError, LookupError, ValueError, SyntaxError) as exc:  # encoding
         return type(exc).__name__ + ": " + str(exc).splitlines()[0][:120]
 
 

@@ -94,8 +94,9 @@ class SyntaxNotSupportedByRuntime(Rule):
         for member in function.tree.files():
             if not member.name.endswith(".py"):
                 continue
-            if member.name.split("/", 1)[0].removesuffix(".py") in vendored:
-                continue
+            if member.name.split("/", 1)[0].removesuffix(".py") in vendored or \
+                    member.size > ctx.max_source_size:
+                continue  # vendored, or too large to analyse (the note says so)
             data = ctx.read(function, member)
             if data and (any(f.hint.search(data) for f in newer) or not _parses(data)):
                 return True

@@ -1,0 +1,143 @@
+"""What the code parsers may be given: a module is measured before libcst reads it.
+
+libcst's native parser dies with SIGSEGV on a few thousand nested parentheses or unary
+operators (`not not …`, `- - …`, `lambda: lambda: …`), and takes quadratic time in the
+depth of an expression (a 10,000-term `a + b + …` runs for minutes). CPython's own parser
+refuses all of these with an exception, so the interpreter measures first:
+
+- a module over the size cap is not read (configurable: `max-source-size`);
+- one the running interpreter parses is given to libcst only if no statement is deeper
+  than libcst's visitors can recurse, and the sum over statements of depth² stays within
+  a budget worth about two seconds of libcst's time;
+- one the running interpreter rejects as too deep or too complex (RecursionError,
+  MemoryError) is not read: CPython's limits are the runtime's too;
+- one it rejects for its syntax (newer syntax than the host's, or none at all) goes to
+  libcst, which judges the version (LL209) or the error (LL002), only if its tokens stay
+  within CPython's limits: 200 nested brackets, 100 levels of indentation, short runs of
+  prefix operators, and long statements within the same depth² budget.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from dataclasses import dataclass
+
+DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024
+# CPython's tokenizer refuses more nested brackets (MAXLEVEL) and indentation (MAXINDENT).
+MAX_BRACKETS = 200
+MAX_INDENT = 100
+# Prefix operators in a row (`not not …`, `- - …`, `lambda: lambda: …`): each nests once.
+MAX_PREFIX_RUN = 100
+# libcst's visitors recurse once per level of a statement: past about 600 levels they hit
+# the interpreter's recursion limit, so deeper statements are not given to it at all.
+MAX_STATEMENT_DEPTH = 400
+# libcst's time grows with the square of an expression's depth (about 4.5e-8 s per depth²
+# unit measured on a left-nested `a + b + …`): this budget is about two seconds.
+MAX_DEPTH_SQUARED = 40_000_000
+TOO_DEEP = "nested too deeply for lambdalint to analyse"
+PREFIX_OPERATORS = frozenset({"not", "await", "lambda", "-", "+", "~", "*", "**"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether libcst may read the module; if not, why, and whether it is a syntax error
+    the runtime would also raise (LL002) or only too much for lambdalint (a note)."""
+
+    readable: bool
+    reason: str = ""
+    syntax_error: bool = False
+
+
+READABLE = Verdict(True)
+
+
+def measure(data: bytes, max_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> Verdict:
+    if len(data) > max_bytes:
+        return Verdict(False, f"larger than max-source-size ({max_bytes:,} bytes)")
+    if b"\x00" in data:
+        return Verdict(False, "it contains NUL bytes", syntax_error=True)
+    try:
+        tree = ast.parse(data)
+    except (RecursionError, MemoryError):
+        return Verdict(False, f"{TOO_DEEP} (Python itself refuses it)")
+    except SyntaxError:
+        return _tokens(data)
+    except ValueError as exc:  # source the compiler cannot take at all
+        return Verdict(False, str(exc), syntax_error=True)
+    return _depths(tree)
+
+
+def _depths(tree: ast.Module) -> Verdict:
+    """Depth² of each top-level statement, summed, against the budget."""
+    total = 0
+    for statement in tree.body:
+        deepest = 0
+        stack: list[tuple[ast.AST, int]] = [(statement, 1)]
+        while stack:
+            node, depth = stack.pop()
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+        total += deepest * deepest
+        if deepest > MAX_STATEMENT_DEPTH or total > MAX_DEPTH_SQUARED:
+            return Verdict(False, TOO_DEEP)
+    return READABLE
+
+
+def _tokens(data: bytes) -> Verdict:
+    """The same limits, measured on tokens, for source the host cannot parse."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        data.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        return Verdict(False, f"not valid source text: {exc}", syntax_error=True)
+    brackets = indent = run = statement = total = 0
+    try:
+        for token in tokenize.tokenize(io.BytesIO(data).readline):
+            kind, text = token.type, token.string
+            if kind == tokenize.INDENT:
+                indent += 1
+            elif kind == tokenize.DEDENT:
+                indent -= 1
+            elif kind == tokenize.OP and text in "([{":
+                brackets += 1
+            elif kind == tokenize.OP and text in ")]}":
+                brackets -= 1
+            if indent > MAX_INDENT:
+                return Verdict(False, "too many levels of indentation", syntax_error=True)
+            if brackets > MAX_BRACKETS:
+                return Verdict(False, "too many nested parentheses", syntax_error=True)
+            if text != ":":  # `lambda: lambda: …` nests as deep as `not not …`
+                run = run + 1 if text in PREFIX_OPERATORS else 0
+            if run > MAX_PREFIX_RUN:
+                return Verdict(False, TOO_DEEP)
+            if kind in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                total += statement * statement
+                statement = 0
+            elif kind not in (tokenize.NL, tokenize.COMMENT):
+                statement += 1
+            if total + statement * statement > MAX_DEPTH_SQUARED:
+                return Verdict(False, "statements too long to analyse in good time")
+    except (SyntaxError, tokenize.TokenError):
+        # Newer syntax may not tokenize on an older host: a coarse count decides.
+        return _coarse(data)
+    return READABLE
+
+
+def _coarse(data: bytes) -> Verdict:
+    """Bracket depth and operator runs over the raw bytes (strings included: it only ever
+    errs on the side of not reading)."""
+    depth = deepest = 0
+    for byte in data:
+        if byte in b"([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in b")]}":
+            depth = max(depth - 1, 0)
+    if deepest > MAX_BRACKETS:
+        return Verdict(False, "too many nested parentheses", syntax_error=True)
+    longest = max((len(line) for line in data.splitlines()), default=0)
+    if longest * longest > MAX_DEPTH_SQUARED:
+        return Verdict(False, "lines too long to analyse in good time")
+    return READABLE

@@ -1,0 +1,60 @@
+"""Hostile source code: the parsers never see what would crash or stall them.
+
+Each case runs lambdalint in a child process, as a user would: libcst's native parser dies
+with SIGSEGV on some of these inputs and runs for minutes on others, and a test must see
+that as a failure, not die with it. Every case ends in time, without a signal or a
+traceback, with one note (or LL002 where the runtime itself would fail to import it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HANDLER = b"\n\ndef handler(event, context):\n    return {}\n"
+CASES = {
+    "10 MB one-line dict literal": (
+        b"X = {" + b",".join(b'"k%d": %d' % (i, i) for i in range(600_000)) + b"}" + HANDLER,
+        "larger than max-source-size"),
+    "5,000 nested parentheses": (b"X = " + b"(" * 5000 + b"1" + b")" * 5000 + HANDLER,
+                                 "too many nested parentheses"),
+    "60,000 nested conditional expressions": (
+        b"X = " + b"1 if X else " * 60_000 + b"1" + HANDLER, "nested too deeply"),
+    "20,000 nots": (b"X = " + b"not " * 20_000 + b"1" + HANDLER, "nested too deeply"),
+    "20,000 unary minuses": (b"X = " + b"-" * 20_000 + b"1" + HANDLER, "nested too deeply"),
+    "5,000 lambdas": (b"X = " + b"lambda: " * 5_000 + b"1" + HANDLER, "nested too deeply"),
+    "a 100,000-term sum": (b"X = " + b"+".join([b"a"] * 100_000) + HANDLER,
+                           "nested too deeply"),
+    "a 2,500-term sum, which Python accepts": (
+        b"X = " + b"+".join([b"a"] * 2_500) + HANDLER, "nested too deeply for lambdalint"),
+    "NUL bytes": (b"X = 1\x00\n" + HANDLER, "NUL bytes"),
+    "invalid UTF-8": (b"X = '\xff\xfe'\n" + HANDLER, "cannot be parsed"),
+    "a lone surrogate": ("X = '\ud800'\n".encode("utf-8", "surrogatepass") + HANDLER,
+                         "cannot be parsed"),
+    "newer syntax with 5,000 nested brackets": (
+        b"type Alias = int\nX = " + b"[" * 5000 + b"]" * 5000 + HANDLER,
+        "too many nested parentheses"),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_hostile_source_ends_in_one_clear_result(name: str, tmp_path: Path) -> None:
+    source, says = CASES[name]
+    (tmp_path / "app.py").write_bytes(source)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    result = subprocess.run(
+        [sys.executable, "-m", "lambdalint", "check", "app.py", "--runtime", "python3.12",
+         "--handler", "app.handler", "--format", "json"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+
+    assert result.returncode >= 0, f"killed by signal {-result.returncode}"
+    assert "Traceback" not in result.stderr and "internal error" not in result.stdout
+    report = json.loads(result.stdout)
+    said = report["notes"] + [f["message"] for f in report["findings"] if f["rule"] == "LL002"]
+    assert any(says in text for text in said), said
+    assert result.returncode in (0, 1, 2)
