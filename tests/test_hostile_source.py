@@ -58,3 +58,23 @@ def test_hostile_source_ends_in_one_clear_result(name: str, tmp_path: Path) -> N
     said = report["notes"] + [f["message"] for f in report["findings"] if f["rule"] == "LL002"]
     assert any(says in text for text in said), said
     assert result.returncode in (0, 1, 2)
+
+
+def test_the_source_size_cap_is_configurable(tmp_path: Path) -> None:
+    from zipspec import run_cli
+
+    (tmp_path / "app.py").write_bytes(b"import datetime\n\n\ndef handler(event, context):\n"
+                                      b"    return {'at': datetime.datetime.now()}\n")
+    argv = ["check", "app.py", "--runtime", "python3.12", "--handler", "app.handler",
+            "--format", "json"]
+    assert [f["rule"] for f in run_cli(argv, tmp_path).json["findings"]] == ["LL405"]
+
+    (tmp_path / "lambdalint.toml").write_text("max-source-size = 64\n")
+    report = run_cli(argv, tmp_path).json
+    assert report["findings"] == []
+    assert report["notes"] == ["app.py:app.py is larger than max-source-size (64 bytes): "
+                               "code checks skip it"]
+
+    (tmp_path / "lambdalint.toml").write_text('max-source-size = "big"\n')
+    assert sorted(f["rule"] for f in run_cli(argv, tmp_path).json["findings"]) == \
+        ["LL003", "LL405"]  # the bad value is reported; the default cap applies
