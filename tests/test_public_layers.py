@@ -538,3 +538,17 @@ def test_a_broken_table_is_a_data_error(table: dict[str, Any], breakage: str) ->
     breaking(table)
     with pytest.raises(DataError, match="public_layers.json: .*" + re.escape(message)):
         identify("arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV2:1")
+
+
+def test_public_ssm_parameters_name_their_layers() -> None:
+    powertools = identify(
+        "{{resolve:ssm:/aws/service/powertools/python/x86_64/python3.12/3.4.0}}")
+    assert powertools is not None
+    assert (powertools.family, powertools.runtimes, powertools.architectures) == \
+        ("powertools-python-v3", ("python3.12",), ("x86_64",))
+    pandas = identify("{{resolve:ssm:/aws/service/aws-sdk-pandas/3.4.0/py3.11/arm64/layer-arn}}")
+    assert pandas is not None and pandas.architectures == ("arm64",)
+    assert "awswrangler" in pandas.modules
+    assert identify("{{resolve:ssm:/aws/service/powertools/python/sparc/python3.12/latest}}") \
+        is None
+    assert identify("{{resolve:ssm:/team/shared-layer-arn}}") is None

@@ -741,3 +741,24 @@ def test_code_not_in_the_project_is_noted_and_the_template_still_checked(
     assert [n for n in run.json["notes"] if says in n], run.json["notes"]
     assert run.json["targets"][0]["function"] is None
     assert ("LL208", "template.yaml", None, 6) in places(run)  # the runtime is still judged
+
+
+def test_public_layer_referenced_through_its_ssm_parameter(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "from aws_lambda_powertools import Logger\n\nlogger = Logger()\n\n\n"
+        "def handler(event, context):\n    return {}\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: src/\n      Runtime: python3.12\n      Handler: app.handler\n"
+        "      Architectures: [arm64]\n      Layers:\n"
+        "        - '{{resolve:ssm:/aws/service/powertools/python/arm64/python3.13/latest}}'\n")
+
+    run = check(tmp_path)
+
+    # The parameter names Powertools v3 for python3.13: powertools resolves, the runtime
+    # does not match (its compiled pydantic-core is for 3.13).
+    assert {(f["rule"], f["line"]) for f in run.json["findings"]} == {("LL207", 11)}
+    assert "built for python3.13" in run.json["findings"][0]["message"]

@@ -392,6 +392,9 @@ class _Template:
         arn = resolved.text or resolved.pattern
         if arn is not None and ":layer:" in arn:
             return LayerSpec(origin=where, name=arn.split(":layer:", 1)[1], arn=arn)
+        if arn is not None and "{{resolve:ssm:" in arn:
+            # A public SSM parameter holding a layer ARN (Powertools, SDK for pandas).
+            return LayerSpec(origin=where, name=arn, arn=arn)
         return LayerSpec(origin=where, name=resolved.pattern or resolved.refers_to or "?")
 
     # -- triggers --------------------------------------------------------------------------

@@ -139,13 +139,39 @@ def parse_layer_arn(
 # --- identification ----------------------------------------------------------------------
 
 
+# Public SSM parameters whose value is a publisher's layer ARN, as templates reference them
+# (`{{resolve:ssm:/aws/service/powertools/python/arm64/python3.13/latest}}`): the path names
+# the layer as its ARN would.
+_SSM_PARAMETERS = (
+    (re.compile(r"/aws/service/powertools/python/(?P<arch>x86_64|arm64)/python3\.(?P<minor>\d+)"
+                r"/[^}/]+"),
+     "arn:aws:lambda:*:017000801446:layer:AWSLambdaPowertoolsPythonV3-python3{minor}-{arch}"),
+    (re.compile(r"/aws/service/aws-sdk-pandas/[^/]+/py3\.(?P<minor>\d+)/"
+                r"(?P<arch>x86_64|arm64)/layer-arn"),
+     "arn:aws:lambda:*:*:layer:AWSSDKPandas-Python3{minor}{suffix}"),
+)
+
+
+def _from_ssm_parameter(text: str) -> str | None:
+    """The ARN a well-known public SSM parameter stands for, when the text resolves one."""
+    if not isinstance(text, str) or "resolve:ssm" not in text:
+        return None
+    for pattern, arn in _SSM_PARAMETERS:
+        match = pattern.search(text)
+        if match is not None:
+            return arn.format(minor=match["minor"], arch=match["arch"],
+                              suffix="-Arm64" if match["arch"] == "arm64" else "")
+    return None
+
+
 def identify(arn: str) -> PublicLayer | None:
     """The public layer an ARN names, or None for a layer lambdalint does not know.
 
     The account and the name decide. When a template leaves the account as a placeholder,
-    the name alone decides, and only for names no one else would choose.
+    the name alone decides, and only for names no one else would choose. A reference to a
+    publisher's public SSM parameter counts as the ARN it holds.
     """
-    parts = parse_layer_arn(arn)
+    parts = parse_layer_arn(_from_ssm_parameter(arn) or arn)
     if parts is None:
         return None
     _, _, account, name, version = parts
