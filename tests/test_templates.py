@@ -762,3 +762,36 @@ def test_public_layer_referenced_through_its_ssm_parameter(tmp_path: Path) -> No
     # does not match (its compiled pydantic-core is for 3.13).
     assert {(f["rule"], f["line"]) for f in run.json["findings"]} == {("LL207", 11)}
     assert "built for python3.13" in run.json["findings"][0]["message"]
+
+
+@pytest.mark.parametrize(("target", "environment"), [
+    ('"orders-worker"', ""),
+    ('os.environ["SELF"]', "      Environment:\n        Variables:\n          SELF: !Ref Worker\n"),
+    ('os.environ["SELF"]',
+     "      Environment:\n        Variables:\n          SELF: !GetAtt Worker.Arn\n"),
+])
+def test_a_function_that_invokes_itself_by_its_template_name(
+        target: str, environment: str, tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "import os\n\nimport boto3\n\nLAMBDA = boto3.client('lambda')\n\n\n"
+        "def handler(event, context):\n"
+        f"    LAMBDA.invoke(FunctionName={target}, InvocationType='Event')\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      FunctionName: orders-worker\n"
+        "      CodeUri: src/\n      Runtime: python3.12\n      Handler: app.handler\n"
+        + environment)
+
+    def loops(run: Run) -> list[tuple[str, int]]:
+        return [(f["rule"], f["line"]) for f in run.json["findings"] if f["rule"] == "LL501"]
+
+    assert loops(check(tmp_path)) == [("LL501", 9)]
+
+    # Another function's name is not the function itself.
+    (tmp_path / "template.yaml").write_text(
+        (tmp_path / "template.yaml").read_text().replace("orders-worker", "orders-api")
+        .replace("!Ref Worker", "!Ref Other").replace("Worker.Arn", "Other.Arn"))
+    assert loops(check(tmp_path)) == []
