@@ -167,13 +167,16 @@ def test_correct_handler_stays_clean(name: str, tmp_path: Path) -> None:
     ("def handler(e, c):\n    for i in range(3):\n        yield i\n", "LL405", "generator"),
     ("def handler(event, c):\n    name = event['queryStringParameters']['name']\n"
      "    return {'statusCode': 200, 'body': {'hello': name}}\n", "LL406", "body is a dict"),
-    ("def handler(e, c):\n    return {'statusCode': '200', 'body': 'ok'}\n", "LL406",
-     "statusCode is a string"),
+    ("def handler(e, c):\n    return {'statusCode': '200 OK', 'body': 'ok'}\n", "LL406",
+     "statusCode is the string '200 OK'"),
+    ("def handler(e, c):\n    return {'statusCode': None, 'body': 'ok'}\n", "LL406",
+     "statusCode is None"),
     ("import json\nfrom datetime import datetime\n\ndef handler(e, c):\n"
      "    return {'body': json.dumps({'at': datetime.now()})}\n", "LL407", "a datetime"),
 ])
 def test_defects_are_found(source: str, rule: str, says: str, tmp_path: Path) -> None:
-    argv = ("--config", "api.toml") if "statusCode': '200" in source else ()
+    argv = ("--config", "api.toml") if "statusCode': '200" in source or \
+        "statusCode': None" in source else ()
     if argv:
         (tmp_path / "api.toml").write_text('events = ["api"]\n')
     found = code_findings(tmp_path, source, *argv)
@@ -192,3 +195,10 @@ def test_defects_are_found(source: str, rule: str, says: str, tmp_path: Path) ->
 ])
 def test_what_the_runtime_accepts_is_not_flagged(source: str, tmp_path: Path) -> None:
     assert code_findings(tmp_path, source) == []
+
+
+def test_a_status_code_of_digits_is_accepted(tmp_path: Path) -> None:
+    # API Gateway converts "201" to 201 (the catalog: LL406 accepts a string of digits).
+    (tmp_path / "api.toml").write_text('events = ["api"]\n')
+    source = "def handler(e, c):\n    return {'statusCode': '201', 'body': 'created'}\n"
+    assert code_findings(tmp_path, source, "--config", "api.toml") == []

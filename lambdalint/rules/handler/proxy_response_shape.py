@@ -22,8 +22,10 @@ class ProxyResponseShape(Rule):
     For a function behind API Gateway (proxy integration), a function URL or an ALB (`events`
     in the config, or evident from the code: the handler reads `event["httpMethod"]`,
     `event["requestContext"]`, `event["rawPath"]` …), checks the dicts the handler returns
-    with a `statusCode`: `body` must be a string, `statusCode` an integer, and header values
-    strings. Values it cannot tell are not reported.
+    with a `statusCode`: `body` must be a string, `statusCode` an integer (API Gateway also
+    converts a string of digits such as `"201"`; `"200 OK"` or `None` is malformed), and
+    header values strings. Values it cannot tell are not reported. The trigger may also come
+    from the template: an `Api`, `HttpApi`, function URL or ALB target.
 
     ## Why is this bad?
     API Gateway rejects the response: `Execution failed due to configuration error:
@@ -58,7 +60,8 @@ class ProxyResponseShape(Rule):
     id = "LL406"
     name = "proxy-response-shape"
     severity = Severity.ERROR
-    summary = "A proxy response with a non-string body, string statusCode or non-string header"
+    summary = ("A proxy response with a non-string body, a statusCode that is not a number, "
+               "or a non-string header")
     needs = ("handler",)
     tags = ("handler", "api")
 
@@ -94,8 +97,12 @@ def _problems(fields: dict[str | None, Value]) -> Iterator[tuple[str, Value]]:
     if body is not None and body.kind in NOT_A_STRING:
         yield f"body is a {body.kind.replace('ddb-', 'DynamoDB ')}, not a string", body
     status = fields["statusCode"]
-    if status.kind == "str":
-        yield "statusCode is a string, not an int", status
+    # API Gateway converts a string of digits ("201"); anything else is a 502.
+    text = string_value(status.node) if status.kind == "str" else None
+    if text is not None and not text.strip().isdigit():
+        yield f"statusCode is the string {text!r}, not an int", status
+    elif status.kind == "none":
+        yield "statusCode is None, not an int", status
     headers = fields.get("headers")
     if headers is not None and headers.kind == "dict":
         for key, value in headers.items:
