@@ -179,3 +179,18 @@ def test_source_folder_requirements_are_read_as_pip_reads_them(tmp_path: Path) -
     run = run_cli(["check", "src", "--runtime", "python3.12", "--handler", "app.handler",
                    "--format", "json"], tmp_path)
     assert [f for f in run.json["findings"] if f["rule"] == "LL301"] == []
+
+
+def test_what_the_runtime_itself_provides(tmp_path: Path) -> None:
+    # pip is importable on every Python runtime; the durable execution SDK on 3.13 and
+    # later (lambda-platform §5), so neither is a missing module there.
+    source = ("import pip\nimport aws_durable_execution_sdk_python\n\n"
+              "def handler(event, context):\n    return {}\n")
+    function_zip(tmp_path, source)
+    _, on_313 = check(tmp_path, "--runtime", "python3.13", "--handler", "app.handler",
+                      "function.zip")
+    _, on_312 = check(tmp_path, "--runtime", "python3.12", "--handler", "app.handler",
+                      "function.zip")
+
+    assert rules(on_313) == []
+    assert [(f["rule"], f["line"]) for f in on_312] == [("LL301", 2)]

@@ -169,9 +169,15 @@ def syntax_features() -> dict[str, SyntaxFeature]:
 
 @dataclass(frozen=True)
 class RuntimePackages:
-    bundled: dict[str, str]  # import name -> distribution the runtime bundles
+    # (import name, distribution, the first Python whose runtime bundles it)
+    _bundled: tuple[tuple[str, str, tuple[int, int]], ...]
     imported_before_handler: frozenset[str]
     _locations: tuple[tuple[tuple[int, int], tuple[int, int] | None, str], ...]
+
+    def bundled(self, runtime: Runtime) -> dict[str, str]:
+        """Import name -> distribution, for what this runtime bundles."""
+        return {module: distribution for module, distribution, since in self._bundled
+                if runtime.python >= since}
 
     def location(self, runtime: Runtime) -> str:
         for first, last, path in self._locations:
@@ -183,7 +189,8 @@ class RuntimePackages:
 @functools.cache
 def runtime_packages() -> RuntimePackages:
     raw = _load("runtime_packages.json")
-    bundled = {module: row["distribution"] for row in raw["bundled"] for module in row["modules"]}
+    bundled = tuple((module, row["distribution"], _version(row.get("since", "3.0")))
+                    for row in raw["bundled"] for module in row["modules"])
     locations = tuple((_version(row["from"]), _version(row["to"]) if row["to"] else None,
                        row["path"]) for row in raw["bundled_location"])
     packages = RuntimePackages(bundled, frozenset(raw["imported_before_handler"]), locations)

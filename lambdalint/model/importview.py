@@ -139,7 +139,7 @@ def _add_entry(view: ImportView, entry: PathEntry, deployment: Deployment,
             view.copies.setdefault(name, []).append(Copy(name, entry))
         return
     if entry.kind == RUNTIME:
-        for name, dist_name in runtime_packages().bundled.items():
+        for name, dist_name in runtime_packages().bundled(view.runtime).items():
             view.copies.setdefault(name, []).append(Copy(name, entry))
             bundled = Distribution(name=dist_name, version="", dist_info="", root="")
             view.installed.setdefault(bundled.key, []).append(
