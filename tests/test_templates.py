@@ -795,3 +795,28 @@ def test_a_function_that_invokes_itself_by_its_template_name(
         (tmp_path / "template.yaml").read_text().replace("orders-worker", "orders-api")
         .replace("!Ref Worker", "!Ref Other").replace("Worker.Arn", "Other.Arn"))
     assert loops(check(tmp_path)) == []
+
+
+def test_requirements_never_run_or_read_anything_outside(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("requests==2.32.3\n")
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    sam_app(folder, "src/")
+    (folder / "src").mkdir()
+    (folder / "src" / "app.py").write_text(
+        "import requests\n\ndef handler(event, context):\n    return {}\n")
+    # An option line once sent the file through pip-api, which runs `python -m pip` in the
+    # current folder: a planted pip module ran. Includes once led anywhere.
+    (folder / "src" / "requirements.txt").write_text(
+        f"--index-url https://pypi.org/simple\n-r {outside}\n-r /dev/zero\n")
+    marker = tmp_path / "ran"
+    (folder / "pip.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    (folder / "pip").mkdir()
+    (folder / "pip" / "__main__.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+
+    run = check(folder)
+
+    assert not marker.exists()
+    # requests is declared only in the file outside the project: it is not counted.
+    assert [f["rule"] for f in run.json["findings"]] == ["LL301"]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 DECLARATION_FILES = ("requirements.txt", "pyproject.toml")
 MAX_REQUIREMENTS_BYTES = 1024 * 1024  # far beyond any real requirements file
+MAX_INCLUDE_DEPTH = 5
 
 
 @dataclass(frozen=True)
@@ -54,36 +55,59 @@ def declarations(deployment: Deployment, ctx: Context) -> list[Declared]:
     return found
 
 
-def _requirements_on_disk(path: Path) -> list[str]:
-    """A source folder's requirements file as pip reads it (-r includes, options).
+def _requirements_on_disk(path: Path, root: Path | None = None, depth: int = 0) -> list[str]:
+    """A requirements file as pip reads it: comments, options and line continuations, and
+    `-r`/`--requirement` includes relative to the file — followed only inside ``root``
+    (the repository holding the first file) and never more than a few deep.
 
-    pip-api asks the installed pip for its version in a subprocess (about 0.4 s), so a
-    plain file of requirement lines is read directly and pip-api is kept for the files
-    that need pip's own reading: includes, constraints, options, line continuations."""
+    pip-api did this before, but it runs `python -m pip --version` in the current folder,
+    which imports a `pip` module planted in an untrusted project; and it follows includes
+    anywhere (`-r /etc/…`, `-r /dev/zero`)."""
+    if root is None:
+        from lambdalint.discover import project_root
+
+        root = project_root(path.parent)
+    if depth > MAX_INCLUDE_DEPTH or not _inside(path, root):
+        return []
     text = _small_text(path)
     if text is None:
         return []
-    if not any(line.lstrip().startswith("-") or line.rstrip().endswith("\\")
-               for line in text.splitlines()):
-        return _requirement_lines(text)
-    import pip_api
-    from pip_api.exceptions import PipError
+    found: list[str] = []
+    for line in text.replace("\\\n", " ").splitlines():
+        line = line.split(" #", 1)[0].strip()
+        words = line.split()
+        if len(words) == 2 and words[0] in ("-r", "--requirement"):
+            found += _requirements_on_disk(path.parent / words[1], root, depth + 1)
+        elif line.startswith(("-r", "--requirement=")):
+            include = line[2:] if line.startswith("-r") else line.split("=", 1)[1]
+            found += _requirements_on_disk(path.parent / include.strip(), root, depth + 1)
+        else:
+            found += _requirement_lines(line)
+    return found
 
+
+def _inside(path: Path, root: Path) -> bool:
+    """A regular file below ``root``, also once symlinks are followed."""
     try:
-        # pip-api re-exports parse_requirements without declaring it (no __all__)
-        parsed = pip_api.parse_requirements(path)  # type: ignore[attr-defined]
-    except (PipError, OSError, ValueError):
-        return []
-    return [str(requirement) for requirement in parsed.values()]
+        real = path.resolve()
+        real.relative_to(root.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return real.is_file()
 
 
 def _small_text(path: Path) -> str | None:
+    """A regular file's text, up to the cap (a device or FIFO is never read)."""
     try:
-        if path.stat().st_size > MAX_REQUIREMENTS_BYTES:
+        if not path.is_file() or path.stat().st_size > MAX_REQUIREMENTS_BYTES:
             return None
-        return path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_REQUIREMENTS_BYTES + 1)
+    except OSError:
         return None
+    if len(data) > MAX_REQUIREMENTS_BYTES:
+        return None
+    return data.decode("utf-8", "replace")
 
 
 def _declared_in(path: Path) -> list[str]:
