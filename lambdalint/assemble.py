@@ -161,6 +161,15 @@ class Inputs:
         # it (or its folder), wherever lambdalint runs from.
         root = discover.project_root(path if path.is_dir() else path.parent)
         project = discover.Project(root=root, cwd=self.options.cwd)
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):
+            real = path
+        if not discover.inside(real, root.resolve()):
+            shown = project.display(path)
+            self.findings.append(Finding(rule="LL003", path=shown, message=(
+                f"{shown} is a symlink out of its project: not read")))
+            return []
         discovery = discover.read_source(kind, path, project)
         self.discoveries.append(discovery)
         for problem in discovery.problems:

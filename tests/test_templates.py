@@ -8,6 +8,7 @@ there, so what is asserted is what a user sees.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -389,7 +390,7 @@ def test_a_huge_template_is_refused_without_reading_it(tmp_path: Path) -> None:
     run = check(tmp_path)
 
     assert run.exit_code == 2
-    assert "larger than 16 MiB" in run.json["findings"][0]["message"]
+    assert "larger than 4 MiB" in run.json["findings"][0]["message"]
 
 
 # -- Serverless Framework --------------------------------------------------------------------
@@ -820,3 +821,72 @@ def test_requirements_never_run_or_read_anything_outside(tmp_path: Path) -> None
     assert not marker.exists()
     # requests is declared only in the file outside the project: it is not counted.
     assert [f["rule"] for f in run.json["findings"]] == ["LL301"]
+
+
+def test_templates_that_are_not_regular_files_are_not_read(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "template.yaml").symlink_to("/dev/zero")
+    run = check(tmp_path, "template.yaml")
+    assert run.exit_code == 2
+    assert [f["message"] for f in run.json["findings"]] == \
+        ["template.yaml is a symlink out of its project: not read"]
+
+    (tmp_path / "template.yaml").unlink()
+    os.mkfifo(tmp_path / "template.yaml")  # opening it to read would block for ever
+    run = check(tmp_path, "template.yaml")
+    assert run.exit_code == 2 and "not a regular file" in run.json["findings"][0]["message"]
+
+
+def test_cdk_nested_assembly_manifest_out_of_the_project(tmp_path: Path) -> None:
+    folder = project("cdk", tmp_path)
+    (folder / "cdk.out" / "manifest.json").write_text(json.dumps({"artifacts": {
+        "Stage": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "sub"}}}}))
+    (folder / "cdk.out" / "sub").mkdir()
+    (folder / "cdk.out" / "sub" / "manifest.json").symlink_to("/dev/zero")
+
+    run = check(folder)
+
+    assert [f["rule"] for f in run.json["findings"]] == ["LL003"]
+    assert "symlink out of the project" in run.json["findings"][0]["message"]
+
+
+def test_samconfig_template_file_through_a_symlinked_folder(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "t.yaml").write_text(
+        "Resources:\n  Secret:\n    Type: AWS::Lambda::Function\n    Properties:\n"
+        "      Runtime: python3.12\n      Handler: x.y\n      Code: .\n")
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    (folder / ".git").mkdir()
+    (folder / "sub").symlink_to(outside)
+    (folder / "samconfig.toml").write_text(
+        'version = 0.1\n[default.deploy.parameters]\ntemplate_file = "sub/t.yaml"\n')
+
+    run = check(folder)
+
+    assert "Secret" not in json.dumps(run.json)
+
+
+def test_a_project_reached_through_a_symlinked_folder(tmp_path: Path) -> None:
+    project("sam", tmp_path)
+    (tmp_path / "link").symlink_to(tmp_path / "sam")
+
+    run = check(tmp_path, "link/template.yaml")
+
+    assert not [f for f in run.json["findings"] if f["rule"] == "LL003"]
+    assert ("LL107", "link/template.yaml", None, 96) in places(run)
+
+
+def test_json_templates_with_escaped_astral_characters(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    template = {"Description": "thumbnails \U0001f5bc",
+                "Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+                    "Runtime": "python3.9", "Handler": "app.handler", "Code": "src"}}}}
+    (tmp_path / "template.json").write_text(json.dumps(template))  # "\ud83d\uddbc"
+
+    run = check(tmp_path)
+
+    assert [f["rule"] for f in run.json["findings"]] == ["LL208"]

@@ -37,7 +37,7 @@ _TEMPLATE_MARKERS = (b"AWSTemplateFormatVersion", b"AWS::Serverless", b"AWS::Lam
 class Project:
     """Where the project starts and how paths are shown to the user."""
 
-    root: Path  # resolved; nothing outside it is read
+    root: Path  # absolute; nothing outside it (or outside where it resolves to) is read
     cwd: Path
 
     def display(self, path: Path) -> str:
@@ -66,7 +66,7 @@ class Project:
             real = candidate.resolve()
         except (OSError, RuntimeError):  # a symlink loop
             return SpecProblem(f"{what} {text!r} cannot be resolved (a symlink loop?)", origin)
-        if not inside(real, self.root):
+        if not inside(real, self.root.resolve()):
             return SpecProblem(f"{what} {text!r} is a symlink out of the project: not read",
                                origin)
         return candidate
@@ -82,8 +82,9 @@ def inside(path: Path, root: Path) -> bool:
 
 
 def project_root(start: Path) -> Path:
-    """The repository holding ``start`` (its git root), else ``start`` itself."""
-    start = start.resolve()
+    """The repository holding ``start`` (its git root), else ``start`` itself: as the path
+    is written (symlinks are judged where paths are resolved, in Project.local)."""
+    start = Path(os.path.normpath(start.absolute()))
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
             return folder
@@ -142,7 +143,8 @@ def find_source(start: Path) -> tuple[str, Path] | None:
 def source_in(folder: Path) -> tuple[str, Path] | None:
     """The project description a folder holds itself, if any (see find_source)."""
     configured = _samconfig_template(folder / "samconfig.toml")
-    if configured is not None and (folder / configured).is_file():
+    if configured is not None and (folder / configured).is_file() and \
+            inside((folder / configured).resolve(), folder.resolve()):
         return SAM, folder / configured
     for name in TEMPLATE_NAMES:
         if (folder / name).is_file():
@@ -172,9 +174,11 @@ def _samconfig_template(path: Path) -> str | None:
         import tomllib
     else:  # pragma: no cover - exercised on Python < 3.11 only
         import tomli as tomllib
+    from lambdalint.discover.decode import DecodeError, read_regular
+
     try:
-        document = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        document = tomllib.loads(read_regular(path, 1024 * 1024).decode("utf-8"))
+    except (DecodeError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
     environments = [document.get("default"), *document.values()]
     for environment in environments:

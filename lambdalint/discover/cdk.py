@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.discover import Project, sam
+from lambdalint.discover.decode import DecodeError, read_regular
 from lambdalint.model.spec import TEMPLATE, Discovery, Origin, SpecProblem
 
-MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 8  # nested assemblies and nested stacks; CDK apps nest two or three deep
 MAX_TEMPLATES = 500
 
@@ -42,7 +43,12 @@ class _Assembly:
                                                    Origin(TEMPLATE, shown)))
 
     def read(self, folder: Path, depth: int) -> None:
-        manifest_path = folder / "manifest.json"
+        found = self.project.local("manifest.json", folder,
+                                   Origin(TEMPLATE, self.project.display(folder)), "manifest")
+        if isinstance(found, SpecProblem):
+            self.discovery.problems.append(found)
+            return
+        manifest_path = found
         manifest = self._json(manifest_path)
         if not isinstance(manifest, dict):
             return
@@ -117,10 +123,11 @@ class _Assembly:
 
     def _json(self, path: Path, *, report: bool = True) -> Any:
         try:
-            if path.stat().st_size > MAX_MANIFEST_BYTES:
-                raise ValueError(f"larger than {MAX_MANIFEST_BYTES // (1024 * 1024)} MiB")
-            return json.loads(path.read_bytes())
-        except (OSError, ValueError, RecursionError) as exc:
+            return json.loads(read_regular(path, MAX_MANIFEST_BYTES))
+        except DecodeError as exc:
             if report:
-                self.problem(f"cannot read: {getattr(exc, 'strerror', None) or exc}", path)
-            return None
+                self.problem(exc.message, path)
+        except (ValueError, RecursionError) as exc:
+            if report:
+                self.problem(f"cannot read: {exc}", path)
+        return None

@@ -14,11 +14,14 @@ compared as the user wrote them, never as YAML 1.1 numbers or booleans.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-MAX_BYTES = 16 * 1024 * 1024
+# CloudFormation takes templates up to 1 MB; far larger files are not templates worth the
+# seconds and the memory a YAML parse of them costs.
+MAX_BYTES = 4 * 1024 * 1024
 # Expanded nodes (aliases counted at full size) and nesting: far beyond any real template.
 MAX_NODES = 2_000_000
 MAX_DEPTH = 200
@@ -85,18 +88,48 @@ def mark_of(value: object) -> Mark | None:
 
 def read(path: Path, *, max_bytes: int = MAX_BYTES) -> Any:
     """The first document of a YAML or JSON file as marked values; DecodeError says why not."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise DecodeError(f"larger than {max_bytes // (1024 * 1024)} MiB: not read")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DecodeError(f"cannot read: {exc.strerror or exc}") from None
+    data = read_regular(path, max_bytes)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DecodeError(f"not UTF-8 text (byte {exc.start})") from None
+    if path.suffix.lower() == ".json":
+        text = _JSON_SURROGATES.sub(_astral, text)
     return loads(text)
+
+
+def read_regular(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """A regular file's bytes, up to the cap: a device, a FIFO or a directory is refused
+    before anything is read (its size says nothing; /dev/zero never ends)."""
+    import os
+    import stat
+
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise DecodeError(f"cannot read: {exc.strerror or exc}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise DecodeError("not a regular file: not read")
+        if status.st_size > max_bytes:
+            raise DecodeError(f"larger than {max_bytes // (1024 * 1024)} MiB: not read")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise DecodeError(f"larger than {max_bytes // (1024 * 1024)} MiB: not read")
+    return data
+
+
+# JSON writers escape characters beyond the BMP as surrogate pairs ("\ud83d\uddbc"), which
+# YAML does not accept; its own escape for them is \U0001f5bc.
+_JSON_SURROGATES = re.compile(r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})"
+                              r"\\u([dD][c-fC-F][0-9a-fA-F]{2})")
+
+
+def _astral(match: re.Match[str]) -> str:
+    high, low = int(match.group(2), 16), int(match.group(3), 16)
+    code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+    return f"{match.group(1)}\\U{code:08x}"
 
 
 def loads(text: str) -> Any:

@@ -1473,6 +1473,8 @@ def _looks_like_uri(text: str) -> bool:
 
 def _is_poetry(pyproject: Path) -> bool:
     try:
+        if not pyproject.is_file():  # a FIFO would block the open
+            return False
         with open(pyproject, "rb") as handle:
             head = handle.read(MAX_PYPROJECT)
     except OSError:
