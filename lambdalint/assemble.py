@@ -136,7 +136,7 @@ class Inputs:
             # A folder that holds its own description (`lambdalint check .` in a SAM
             # project) is that project, as `lambdalint check` there would be.
             found = (kind, path) if kind is not None else \
-                discover.source_in(path) if path.is_dir() and not opts.functions else None
+                discover.source_in(path) if discover.is_dir(path) and not opts.functions else None
             if found is not None:
                 sources.append(found)
             else:
@@ -159,7 +159,7 @@ class Inputs:
     def _read(self, kind: str, path: Path) -> list[FunctionSpec]:
         # What a template may name is bounded by its own project: the repository holding
         # it (or its folder), wherever lambdalint runs from.
-        root = discover.project_root(path if path.is_dir() else path.parent)
+        root = discover.project_root(path if discover.is_dir(path) else path.parent)
         project = discover.Project(root=root, cwd=self.options.cwd)
         try:
             real = path.resolve()
@@ -235,7 +235,7 @@ class Inputs:
                     whole.add(id(deployment))
                 else:
                     member = target.relative_to(code).as_posix() + \
-                        ("/" if target.is_dir() else "")
+                        ("/" if discover.is_dir(target) else "")
                     self.scopes.setdefault(id(deployment), []).append(
                         Scope(deployment.function.path, member))
             if not claimed:
@@ -292,8 +292,8 @@ class Inputs:
 
     def _attach(self, layer: LayerSpec) -> AttachedLayer:
         if layer.path is not None:
-            mount = PYTHON_LAYER_ROOT if layer.from_source and layer.path.is_dir() and \
-                not (layer.path / "python").is_dir() else ""
+            mount = PYTHON_LAYER_ROOT if layer.from_source and discover.is_dir(layer.path) \
+                and not discover.is_dir(layer.path / "python") else ""
             artifact = self.artifact(layer.path, LAYER, _by(layer.origin), mount=mount)
             if layer.compatible_runtimes or layer.compatible_architectures:
                 artifact.compatible_runtimes = layer.compatible_runtimes
@@ -333,6 +333,8 @@ class Inputs:
         described_environment = dict(spec.environment) if spec else {}
         environment = ({**shared_environment, **described_environment} if own
                        else {**described_environment, **shared_environment})
+        if spec is not None:
+            self._check_known(spec)
         events = tuple(spec.events) if spec and (own or not config.events) and spec.events \
             else tuple(Event(kind, at_config) for kind in config.events)
         return Deployment(
@@ -355,6 +357,22 @@ class Inputs:
             requirements=spec.requirements if spec else (),
             from_source=spec.from_source if spec else False,
         )
+
+    def _check_known(self, spec: FunctionSpec) -> None:
+        """A runtime or architecture a source names that Lambda does not have is LL003 at
+        its line, and unknown from then on (the rules' data tables have no row for it)."""
+        from lambdalint.data import ARCHITECTURES, runtimes
+
+        for label, value, known in (("runtime", spec.runtime, runtimes()),
+                                    ("architecture", spec.architecture, ARCHITECTURES)):
+            if value is None or value.value in known:
+                continue
+            origin = value.origin
+            self.findings.append(Finding(
+                rule="LL003", path=origin.file or "-", line=origin.line, column=origin.column,
+                message=(f"{spec.name or 'the function'}: unknown {label} {value.value!r} "
+                         f"(known: {', '.join(known)})")))
+            setattr(spec, label, None)
 
     # -- the report ------------------------------------------------------------------------
 

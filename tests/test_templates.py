@@ -890,3 +890,59 @@ def test_json_templates_with_escaped_astral_characters(tmp_path: Path) -> None:
     run = check(tmp_path)
 
     assert [f["rule"] for f in run.json["findings"]] == ["LL208"]
+
+
+def _chain_of_conditions() -> str:
+    lines = [f"  C{i}: !Condition C{i + 1}" for i in range(500)]
+    return "Conditions:\n" + "\n".join(lines) + "\n  C500: !Equals [a, a]\n"
+
+
+def _nested_aliases() -> str:
+    text, previous = "", "leaf"
+    for n in range(5):
+        body = "".join(f"{'  ' * (level + 1)}k:\n" for level in range(150))
+        text += f"A{n}: &d{n}\n{body}{'  ' * 151}k: {previous}\n"
+        previous = f"*d{n}"
+    return text
+
+
+ODD_TEMPLATES = [
+    ("unknown runtime", "      Runtime: 'python3.12 '\n", ""),
+    ("unknown architecture", "      Architectures: ['0']\n", ""),
+    ("a superscript index", "      Runtime: !Select ['\u00b2', [python3.12, python3.11]]\n",
+     ""),
+    ("500 chained conditions", "      Runtime: !If [C0, python3.12, python3.11]\n",
+     _chain_of_conditions()),
+    ("aliases nested past the limit", "      Tags: *d4\n",
+     "Globals:\n  Function:\n    Tags: *d4\n"),
+    ("a 300-byte folder name", "", ""),
+    ("300,000 layers from a !Split", "      Layers: !Split [',', !Ref P]\n",
+     "Parameters:\n  P:\n    Type: String\n    Default: '" + "," * 300_000 + "'\n"),
+    ("a gigabyte !Join over aliases",
+     "      Environment:\n        Variables:\n          X: !Join ['', [" +
+     ", ".join(["*a"] * 3000) + "]]\n",
+     "Parameters:\n  P:\n    Type: String\n    Default: &a '" + "x" * 300_000 + "'\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "properties", "extra"), ODD_TEMPLATES,
+                         ids=[name for name, _, _ in ODD_TEMPLATES])
+def test_odd_templates_end_in_time_without_internal_errors(name: str, properties: str,
+                                                           extra: str, tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    code = "a" * 300 if name == "a 300-byte folder name" else "src/"
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    prefix = _nested_aliases() if "aliases" in name else ""
+    (tmp_path / "template.yaml").write_text(
+        prefix + extra + "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        f"      CodeUri: {code}\n      Handler: app.handler\n"
+        + ("" if "Runtime" in properties else "      Runtime: python3.12\n") + properties)
+
+    run = check(tmp_path)
+
+    assert "internal error" not in run.stdout + run.stderr
+    assert run.exit_code in (0, 1, 2)
+    if name.startswith("unknown"):
+        assert [f["rule"] for f in run.json["findings"]] == ["LL003"]

@@ -81,6 +81,15 @@ def inside(path: Path, root: Path) -> bool:
     return True
 
 
+def is_dir(path: Path) -> bool:
+    """A folder, for a path a file names: one the file system refuses (a name too long)
+    is none."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def project_root(start: Path) -> Path:
     """The repository holding ``start`` (its git root), else ``start`` itself: as the path
     is written (symlinks are judged where paths are resolved, in Project.local)."""
@@ -94,6 +103,13 @@ def project_root(start: Path) -> Path:
 def kind_of(path: Path) -> str | None:
     """Which source a PATH given on the command line is, or None for code and zips."""
     name = path.name
+    try:
+        return _kind_of(path, name)
+    except OSError:  # a name the file system refuses: not a source (LL001 says why)
+        return None
+
+
+def _kind_of(path: Path, name: str) -> str | None:
     if path.is_dir():
         if name == "cdk.out" or ((path / "manifest.json").is_file()
                                  and (path / "cdk.out").is_file()):

@@ -24,6 +24,11 @@ _PSEUDO = frozenset({"AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::St
 _SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
 MAX_STEPS = 200_000
 MAX_DEPTH = 100
+# A value a template computes (a !Join or !Sub over aliases of long strings) beyond this is
+# not a runtime, handler, name or ARN: unknown, rather than gigabytes of text.
+MAX_TEXT = 64 * 1024
+# A list property (!Split of a long default) beyond this is not a real layer or rule list.
+MAX_ITEMS = 1000
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class Resolver:
         if self._steps > MAX_STEPS or depth > MAX_DEPTH:
             return UNKNOWN
         if isinstance(node, str):
-            return Resolved(str(node), str(node))
+            return Resolved(str(node), str(node)) if len(node) <= MAX_TEXT else UNKNOWN
         if not isinstance(node, Map) or len(node) != 1:
             return UNKNOWN
         (function, argument), = node.items()
@@ -81,7 +86,11 @@ class Resolver:
         parameter = self.parameters.get(name)
         if isinstance(parameter, Map):
             default = parameter.get("Default")
-            if isinstance(default, str):
+            kind = parameter.get("Type")
+            if isinstance(kind, str) and kind.startswith("AWS::SSM::Parameter::Value"):
+                # The default names an SSM parameter; its value is read at deploy time.
+                return Resolved(None, f"${{{name}}}")
+            if isinstance(default, str) and len(default) <= MAX_TEXT:
                 return Resolved(str(default), str(default))
             if isinstance(default, Seq) and all(isinstance(v, str) for v in default):
                 joined = ",".join(str(v) for v in default)
@@ -100,6 +109,8 @@ class Resolver:
         if self._steps > MAX_STEPS or depth > MAX_DEPTH:
             return None
         if isinstance(node, Seq):
+            if len(node) > MAX_ITEMS:
+                return None
             out: list[Any] = []
             for item in node:
                 if isinstance(item, Map) and len(item) == 1 and "Fn::If" in item:
@@ -120,19 +131,21 @@ class Resolver:
                 return list(split) if split is not None else None
             if "Ref" in node:
                 resolved = self.ref(str(node["Ref"]))
-                return resolved.text.split(",") if resolved.text is not None else None
+                text = resolved.text
+                return text.split(",") if text is not None and text.count(",") < MAX_ITEMS \
+                    else None
         return None
 
     # -- conditions ------------------------------------------------------------------------
 
-    def condition(self, name: str) -> bool | None:
+    def condition(self, name: str, depth: int = 0) -> bool | None:
         """A named condition's value when the template decides it (parameter defaults)."""
         if name in self._decided:
             return self._decided[name]
-        if name in self._deciding:
-            return None  # conditions that refer to each other decide nothing
+        if name in self._deciding or depth > MAX_DEPTH:
+            return None  # conditions that refer to each other (or too far) decide nothing
         self._deciding.add(name)
-        decided = self._truth(self.conditions.get(name), 0)
+        decided = self._truth(self.conditions.get(name), depth + 1)
         self._deciding.discard(name)
         self._decided[name] = decided
         return decided
@@ -147,7 +160,7 @@ class Resolver:
             return None
         (function, argument), = node.items()
         if function == "Condition" and isinstance(argument, str):
-            return self.condition(str(argument))
+            return self.condition(str(argument), depth + 1)
         if not isinstance(argument, Seq):
             return None
         if function == "Fn::Equals" and len(argument) == 2:
@@ -166,7 +179,7 @@ class Resolver:
         if not isinstance(argument, Seq) or len(argument) != 3 or \
                 not isinstance(argument[0], str):
             return _UNDECIDED
-        decided = self.condition(str(argument[0]))
+        decided = self.condition(str(argument[0]), depth + 1)
         if decided is None:
             return _UNDECIDED
         return argument[1] if decided else argument[2]
@@ -205,8 +218,12 @@ def _sub(resolver: Resolver, argument: Any, depth: int) -> Resolved:
     known = True
     refers: str | None = None
 
+    grown = 0  # what the substitutions add: bounded before it is built
+
     def substitute(match: re.Match[str]) -> str:
-        nonlocal known, refers
+        nonlocal known, refers, grown
+        if grown > MAX_TEXT:
+            return ""
         name = match.group(1).strip()
         if name in variables:
             resolved = resolver.value(variables[name], depth + 1)
@@ -217,12 +234,17 @@ def _sub(resolver: Resolver, argument: Any, depth: int) -> Resolved:
         else:
             resolved = resolver.ref(name)
         refers = refers or resolved.refers_to
-        if resolved.text is None:
-            known = False
-            return resolved.pattern or f"${{{name}}}"
-        return resolved.text
+        piece = resolved.text if resolved.text is not None else \
+            (resolved.pattern or f"${{{name}}}")
+        known = known and resolved.text is not None
+        grown += len(piece)
+        return piece if grown <= MAX_TEXT else ""
 
+    if len(argument) > MAX_TEXT:
+        return UNKNOWN
     pattern = _SUB_NAME.sub(substitute, str(argument)).replace("${!", "${")
+    if grown > MAX_TEXT:
+        return UNKNOWN
     return Resolved(pattern if known else None, pattern, refers_to=refers)
 
 
@@ -234,6 +256,8 @@ def _join(resolver: Resolver, argument: Any, depth: int) -> Resolved:
     if parts is None:
         return UNKNOWN
     resolved = [resolver.value(p, depth + 1) for p in parts]
+    if sum(len(r.pattern or "") for r in resolved) > MAX_TEXT:
+        return UNKNOWN
     pattern = str(argument[0]).join(r.pattern or "${?}" for r in resolved)
     if all(r.known for r in resolved):
         return Resolved(pattern, pattern)
@@ -245,7 +269,8 @@ def _select(resolver: Resolver, argument: Any, depth: int) -> Resolved:
         return UNKNOWN
     index = resolver.value(argument[0], depth + 1).text
     items = resolver.items(argument[1], depth + 1)
-    if index is None or not index.isdigit() or items is None or int(index) >= len(items):
+    if index is None or not (index.isascii() and index.isdigit()) or items is None or \
+            int(index) >= len(items):
         return UNKNOWN
     return resolver.value(items[int(index)], depth + 1)
 
@@ -255,7 +280,9 @@ def _split_list(resolver: Resolver, argument: Any, depth: int) -> list[str] | No
             not isinstance(argument[0], str) or not argument[0]:
         return None
     source = resolver.value(argument[1], depth + 1).text
-    return None if source is None else source.split(str(argument[0]))
+    if source is None or source.count(str(argument[0])) >= MAX_ITEMS:
+        return None
+    return source.split(str(argument[0]))
 
 
 def _split(resolver: Resolver, argument: Any, depth: int) -> Resolved:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lambdalint.discover import Project
+from lambdalint.discover import Project, is_dir
 from lambdalint.discover.decode import DecodeError, Map, Mark, Seq, mark_of, read
 from lambdalint.discover.intrinsics import Resolved, Resolver
 from lambdalint.model.spec import (
@@ -275,7 +275,7 @@ class _Template:
             spec.code = self.local(text, node, f"{spec.name}: code")
             # `sam build` installs a source folder's requirements.txt into the package.
             build = self.resolver.text(metadata.get("BuildMethod"))
-            if spec.code is not None and spec.code.is_dir() and (built or build):
+            if spec.code is not None and is_dir(spec.code) and (built or build):
                 spec.from_source = True
                 requirements = spec.code / "requirements.txt"
                 if requirements.is_file():
@@ -357,7 +357,7 @@ class _Template:
             properties.get("CompatibleArchitectures")
         return LayerSpec(origin=self.origin(resource.mark_of("Type"), resource),
                          name=logical_id, path=path,
-                         from_source=build is not None and path is not None and path.is_dir(),
+                         from_source=build is not None and path is not None and is_dir(path),
                          compatible_runtimes=runtimes, compatible_architectures=architectures,
                          declared_at=self.origin(declared) if declared is not None else None)
 
@@ -478,8 +478,10 @@ def _properties(resource: Map) -> Map:
     return _mapping(resource.get("Properties"))
 
 
-def _merge_globals(defaults: Map, own: Map) -> Map:
+def _merge_globals(defaults: Map, own: Map, depth: int = 0) -> Map:
     """SAM's Globals rules: the function's scalars win, maps merge, lists concatenate."""
+    if depth > 50:  # aliases can nest mappings beyond any real property
+        return own
     merged = Map(own.mark)
     for key in (*defaults.keys(), *own.keys()):
         if key in merged:
@@ -489,15 +491,15 @@ def _merge_globals(defaults: Map, own: Map) -> Map:
         elif key not in defaults:
             merged[key], merged.key_marks[key] = own[key], own.mark_of(key)
         else:
-            merged[key] = _merge_value(defaults[key], own[key])
+            merged[key] = _merge_value(defaults[key], own[key], depth + 1)
             merged.key_marks[key] = own.mark_of(key)
     return merged
 
 
-def _merge_value(default: Any, own: Any) -> Any:
+def _merge_value(default: Any, own: Any, depth: int) -> Any:
     if isinstance(default, Map) and isinstance(own, Map) and not _intrinsic(own) \
             and not _intrinsic(default):
-        return _merge_globals(default, own)
+        return _merge_globals(default, own, depth)
     if isinstance(default, Seq) and isinstance(own, Seq):
         joined = Seq(own.mark)
         joined.extend([*default, *own])
