@@ -946,3 +946,124 @@ def test_odd_templates_end_in_time_without_internal_errors(name: str, properties
     assert run.exit_code in (0, 1, 2)
     if name.startswith("unknown"):
         assert [f["rule"] for f in run.json["findings"]] == ["LL003"]
+
+
+def write_sam(tmp_path: Path, resources: str, top: str = "") -> None:
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / "src").mkdir(exist_ok=True)
+    if not (tmp_path / "src" / "app.py").exists():
+        (tmp_path / "src" / "app.py").write_text(
+            "def handler(event, context):\n    return {}\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n" + top + "Resources:\n" + resources)
+
+
+def test_ignore_globals(tmp_path: Path) -> None:
+    write_sam(tmp_path,
+              "  Fn:\n    Type: AWS::Serverless::Function\n    IgnoreGlobals: '*'\n"
+              "    Properties:\n      CodeUri: src/\n      Runtime: python3.13\n"
+              "      Handler: app.handler\n",
+              top="Globals:\n  Function:\n    Layers: [arn:aws:lambda:us-east-1:123456789012:"
+                  "layer:x:1]\n    Environment:\n      Variables:\n"
+                  "        PYTHONPATH: /var/task/vendor\n")
+    run = check(tmp_path)
+    assert run.json["findings"] == [] and run.json["targets"][0]["layers"] == []
+
+
+def test_environment_chosen_by_a_condition(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "import os\n\nimport boto3\n\nS3 = boto3.client('s3')\n\n\n"
+        "def handler(event, context):\n"
+        "    S3.put_object(Bucket=os.environ['BUCKET'], Key='out.png', Body=b'')\n")
+    write_sam(tmp_path,
+              "  Uploads:\n    Type: AWS::S3::Bucket\n"
+              "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+              "      CodeUri: src/\n      Runtime: python3.12\n      Handler: app.handler\n"
+              "      Environment:\n        Variables: !If [IsProd, {BUCKET: !Ref Uploads}, "
+              "{BUCKET: !Ref Uploads}]\n"
+              "      Events:\n        Up:\n          Type: S3\n          Properties:\n"
+              "            Bucket: !Ref Uploads\n            Events: s3:ObjectCreated:*\n",
+              top="Parameters:\n  Stage:\n    Type: String\n    Default: prod\n"
+                  "Conditions:\n  IsProd: !Equals [!Ref Stage, prod]\n")
+    run = check(tmp_path)
+    assert [f["rule"] for f in run.json["findings"]] == ["LL502"]
+
+
+def test_template_facts_that_must_not_raise_findings(tmp_path: Path) -> None:
+    write_sam(tmp_path,
+              "  Deps:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n"
+              "      ContentUri: deps/\n"
+              # Code in S3 with a local layer: the handler cannot be judged (no LL401).
+              "  InS3:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+              "      CodeUri: s3://artifacts/fn.zip\n      Runtime: python3.12\n"
+              "      Handler: app.handler\n      Layers: [!Ref Deps]\n"
+              # A StartingPosition decided at deploy time is still given (no LL507).
+              "  Reader:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+              "      CodeUri: src/\n      Runtime: python3.12\n      Handler: app.handler\n"
+              "      Layers: [!Ref Deps]\n"
+              # PYTHONPATH that lists the layer folders keeps them (no LL107).
+              "      Environment:\n        Variables:\n"
+              "          PYTHONPATH: /var/task/vendor:/opt/python:/var/runtime\n"
+              "      Events:\n        Stream:\n          Type: Kinesis\n          Properties:\n"
+              "            Stream: arn:aws:kinesis:us-east-1:123456789012:stream/s\n"
+              "            StartingPosition: !Ref Position\n"
+              "  Fn::ForEach::Workers:\n    - Name\n    - [A, B]\n    - Worker${Name}:\n"
+              "        Type: AWS::Serverless::Function\n",
+              top="Parameters:\n  Position:\n    Type: String\n")
+    (tmp_path / "deps" / "python" / "requests").mkdir(parents=True)
+    (tmp_path / "deps" / "python" / "requests" / "__init__.py").write_text("")
+    (tmp_path / "src" / "app.py").write_text(
+        "import requests\n\ndef handler(event, context):\n    return {}\n")
+
+    run = check(tmp_path)
+
+    assert run.json["findings"] == [], run.json["findings"]
+    assert [n for n in run.json["notes"] if "Fn::ForEach::Workers" in n]
+
+
+def test_cdk_bucket_notifications(tmp_path: Path) -> None:
+    folder = project("cdk", tmp_path)
+    (folder / "cdk.out" / "asset.3f1a2b" / "index.py").write_text(
+        "import boto3\n\nS3 = boto3.client('s3')\n\n\n"
+        "def handler(event, context):\n"
+        "    bucket = event['Records'][0]['s3']['bucket']['name']\n"
+        "    S3.put_object(Bucket=bucket, Key='thumbnails/x.png', Body=b'')\n")
+    template = folder / "cdk.out" / "ApiStack.template.json"
+    document = json.loads(template.read_text())
+
+    def notifications(prefix: str) -> dict:  # type: ignore[type-arg]
+        return {"Type": "Custom::S3BucketNotifications", "Properties": {
+            "BucketName": {"Ref": "Uploads"},
+            "NotificationConfiguration": {"LambdaFunctionConfigurations": [{
+                "Events": ["s3:ObjectCreated:*"],
+                "LambdaFunctionArn": {"Fn::GetAtt": ["Api5A6B7C8D", "Arn"]},
+                "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}}}]}}}
+
+    document["Resources"]["Uploads"] = {"Type": "AWS::S3::Bucket"}
+    for prefix, loops in (("uploads/", False), ("thumbnails/", True)):
+        document["Resources"]["UploadsNotifications"] = notifications(prefix)
+        template.write_text(json.dumps(document, indent=1))
+        found = [f for f in check(folder).json["findings"] if f["rule"] == "LL502"]
+        assert bool(found) is loops, prefix
+
+
+def test_layer_declarations_point_at_their_own_lines(tmp_path: Path) -> None:
+    run = check(project("sam", tmp_path))
+    arch = [f for f in run.json["findings"]
+            if f["rule"] == "LL207" and "architectures" in f["message"] and
+            f["path"] == "template.yaml" and f["line"] == 23]
+    assert [r["line"] for r in arch[0]["related"]] == [39]  # CompatibleArchitectures
+
+
+def test_merge_keys_with_several_mappings(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    (tmp_path / "serverless.yml").write_text(
+        "service: svc\nx-common: &common\n  runtime: python3.9\nx-arch: &arch\n"
+        "  architecture: arm64\nprovider:\n  name: aws\n  <<: [*common, *arch]\n"
+        "functions:\n  fn:\n    handler: src/app.handler\n")
+    run = check(tmp_path)
+    [target] = run.json["targets"]
+    assert (target["runtime"], target["architecture"]) == ("python3.9", "arm64")

@@ -30,7 +30,8 @@ TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml")
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 # What marks a YAML/JSON file as a CloudFormation template, in its first bytes.
-_TEMPLATE_MARKERS = (b"AWSTemplateFormatVersion", b"AWS::Serverless", b"AWS::Lambda::")
+_TEMPLATE_MARKERS = (b"AWSTemplateFormatVersion", b"AWS::Serverless", b"AWS::Lambda::",
+                     b'"Resources"')
 
 
 @dataclass(frozen=True)

@@ -255,12 +255,15 @@ class _Builder:
             return
         key = top[1]
         top[1] = None
-        if key == "<<" and isinstance(value, Map):
-            # A YAML merge key: the aliased mapping's keys, unless written here too.
-            for merged_key, merged in value.items():
-                if merged_key not in container:
-                    container[merged_key] = merged
-                    container.key_marks[merged_key] = value.mark_of(merged_key)
+        if key == "<<" and (isinstance(value, Map) or
+                            (isinstance(value, Seq) and all(isinstance(v, Map) for v in value))):
+            # A YAML merge key: the aliased mappings' keys (the first one listed wins),
+            # unless written here too.
+            for source in ([value] if isinstance(value, Map) else value):
+                for merged_key, merged in source.items():
+                    if merged_key not in container:
+                        container[merged_key] = merged
+                        container.key_marks[merged_key] = source.mark_of(merged_key)
             return
         container[str(key)] = value
         container.key_marks[str(key)] = key.mark

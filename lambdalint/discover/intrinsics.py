@@ -175,6 +175,11 @@ class Resolver:
             return True if True in values else (None if None in values else False)
         return None
 
+    def branch(self, argument: Any) -> Any:
+        """The branch an `!If` takes when its condition is decided, else None."""
+        chosen = self._if_branch(argument, 0)
+        return None if chosen is _UNDECIDED else chosen
+
     def _if_branch(self, argument: Any, depth: int) -> Any:
         if not isinstance(argument, Seq) or len(argument) != 3 or \
                 not isinstance(argument[0], str):

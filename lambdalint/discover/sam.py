@@ -60,6 +60,7 @@ ARN_SERVICES = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "s3"
 NAME_PROPERTIES = {"AWS::S3::Bucket": "BucketName", "AWS::SQS::Queue": "QueueName",
                    "AWS::SNS::Topic": "TopicName", "AWS::Kinesis::Stream": "Name",
                    "AWS::DynamoDB::Table": "TableName"}
+MAX_DEPTH_OF_IF = 10  # !If nested in !If: a real template has one or two
 PRINCIPALS = {"s3.amazonaws.com": "s3", "apigateway.amazonaws.com": "api",
               "elasticloadbalancing.amazonaws.com": "alb", "sns.amazonaws.com": "sns",
               "events.amazonaws.com": "eventbridge", "scheduler.amazonaws.com": "schedule"}
@@ -121,6 +122,12 @@ class _Template:
         text = self.resolver.text(node) if node is not None else None
         return Value(text, self.origin(node)) if text is not None else None
 
+    def present(self, node: Any) -> Value | None:
+        """A value that is set, even when its text is decided at deploy time (empty then)."""
+        if node is None:
+            return None
+        return self.value(node) or Value("", self.origin(node))
+
     def setting(self, function: str, properties: Map, key: str) -> Value | None:
         """A target value; one the template leaves to deploy time is said once, not guessed."""
         node = properties.get(key)
@@ -132,6 +139,21 @@ class _Template:
                 f"{self.origin(node).describe()}: {function}: {key} is decided at deploy "
                 f"time ({shown}); the checks that need it are skipped")
         return found
+
+    def decided_map(self, node: Any) -> Map | None:
+        """A mapping property: `!If` on a decidable condition picks its branch; a mapping the
+        template leaves to deploy time is None. Absent: an empty mapping."""
+        for _ in range(MAX_DEPTH_OF_IF):
+            if not (isinstance(node, Map) and len(node) == 1 and "Fn::If" in node):
+                break
+            node = self.resolver.branch(node["Fn::If"])
+            if node is None:
+                return None
+        if node is None or self.resolver.value(node).removed:  # absent, or !Ref AWS::NoValue
+            return Map(mark_of(node) or Mark(1, 1))
+        if isinstance(node, Map) and _intrinsic(node):
+            return None
+        return node if isinstance(node, Map) else None
 
     def local(self, text: str, node: Any, what: str) -> Path | None:
         found = self.project.local(text, self.path.parent, self.origin(node), what)
@@ -156,7 +178,12 @@ class _Template:
 
     def read(self) -> None:
         for logical_id, resource in self.resources.items():
-            if not isinstance(resource, Map):
+            if logical_id.startswith("Fn::ForEach::"):
+                self.discovery.notes.append(
+                    f"{self.origin(resource, self.resources.mark_of(logical_id)).describe()}: "
+                    f"{logical_id} (AWS::LanguageExtensions) is not expanded: the resources "
+                    "it makes are not checked")
+            elif not isinstance(resource, Map):
                 self.problem(f"resource {logical_id} is not a mapping", resource)
             elif resource.get("Type") in LAYER_TYPES:
                 self.layers[logical_id] = self.layer(logical_id, resource)
@@ -175,10 +202,26 @@ class _Template:
             serverless = resource.get("Type") == SERVERLESS_FUNCTION
             properties = _properties(resource)
             if serverless and global_function:
-                properties = _merge_globals(global_function, properties)
+                properties = _merge_globals(self.globals_for(resource, global_function),
+                                            properties)
             spec = self.function(logical_id, resource, properties, serverless)
             if spec is not None:
                 self.discovery.functions.append(spec)
+
+    def globals_for(self, resource: Map, global_function: Map) -> Map:
+        """Globals.Function less what the resource's IgnoreGlobals leaves out ("*": all)."""
+        ignored = resource.get("IgnoreGlobals")
+        if ignored is None:
+            return global_function
+        if isinstance(ignored, str) and str(ignored) == "*":
+            return Map(global_function.mark)
+        names = {str(n) for n in ignored if isinstance(n, str)} \
+            if isinstance(ignored, Seq) else set()
+        kept = Map(global_function.mark)
+        for key, value in global_function.items():
+            if key not in names:
+                kept[key], kept.key_marks[key] = value, global_function.mark_of(key)
+        return kept
 
     def _condition_false(self, resource: Map) -> bool:
         condition = resource.get("Condition")
@@ -289,9 +332,10 @@ class _Template:
         dockerfile = self.resolver.text(metadata.get("Dockerfile"))
         context = self.resolver.text(metadata.get("DockerContext"))
         asset = self.asset(metadata, "Code.ImageUri")
-        if asset is not None:
+        if asset is not None:  # a CDK DockerImageFunction: the asset is the build context
             context = asset
-            dockerfile = dockerfile or "Dockerfile"
+            dockerfile = dockerfile or self.resolver.text(
+                metadata.get("aws:asset:dockerfile-path")) or "Dockerfile"
         if context is None and dockerfile is None:
             spec.code_note = "the image is built elsewhere (no Metadata.Dockerfile)"
             return
@@ -305,12 +349,14 @@ class _Template:
             return
         from lambdalint.discover.dockerfile import read_image
 
-        arguments = _mapping(metadata.get("DockerBuildArgs"))
+        arguments = _mapping(metadata.get("DockerBuildArgs") or
+                             metadata.get("aws:asset:docker-build-args"))
         build_args = {name: text for name, node in arguments.items()
                       if (text := self.resolver.text(node)) is not None}
+        target = metadata.get("DockerBuildTarget") or metadata.get("aws:asset:docker-build-target")
         image, facts, problems = read_image(
             found, self.project, context_path, build_args=build_args or None,
-            target=self.resolver.text(metadata.get("DockerBuildTarget")))
+            target=self.resolver.text(target))
         self.discovery.problems.extend(problems)
         self.discovery.notes.extend(facts.notes)
         spec.image = image
@@ -323,10 +369,17 @@ class _Template:
             spec.handler = image.handler
 
     def environment(self, spec: FunctionSpec, properties: Map) -> None:
-        variables = _mapping(_mapping(properties.get("Environment")).get("Variables"))
+        environment = self.decided_map(properties.get("Environment"))
+        variables = self.decided_map(environment.get("Variables")) if environment is not None \
+            else None
+        if environment is None or variables is None:
+            self.discovery.notes.append(
+                f"{self.origin(properties.get('Environment')).describe()}: {spec.name}: the "
+                "environment is decided at deploy time; the checks that need it are skipped")
+            return
         if not variables:
             return
-        spec.environment_origin = self.origin(variables)
+        spec.environment_origin = self.origin(environment.mark_of("Variables"), variables)
         for name, node in variables.items():
             resolved = self.resolver.value(node)
             if resolved.removed:
@@ -353,13 +406,14 @@ class _Template:
         build = self.resolver.text(metadata.get("BuildMethod"))
         runtimes = self._strings(properties.get("CompatibleRuntimes"))
         architectures = self._strings(properties.get("CompatibleArchitectures"))
-        declared = properties.get("CompatibleRuntimes") or \
-            properties.get("CompatibleArchitectures")
+        declared = {key: self.origin(properties[key]) if key in properties else None
+                    for key in ("CompatibleRuntimes", "CompatibleArchitectures")}
         return LayerSpec(origin=self.origin(resource.mark_of("Type"), resource),
                          name=logical_id, path=path,
                          from_source=build is not None and path is not None and is_dir(path),
                          compatible_runtimes=runtimes, compatible_architectures=architectures,
-                         declared_at=self.origin(declared) if declared is not None else None)
+                         declared_at=declared["CompatibleRuntimes"],
+                         architectures_declared_at=declared["CompatibleArchitectures"])
 
     def _strings(self, node: Any) -> tuple[str, ...]:
         items = self.resolver.items(node) if node is not None else None
@@ -388,7 +442,8 @@ class _Template:
                              from_source=local.from_source,
                              compatible_runtimes=local.compatible_runtimes,
                              compatible_architectures=local.compatible_architectures,
-                             declared_at=local.declared_at)
+                             declared_at=local.declared_at,
+                             architectures_declared_at=local.architectures_declared_at)
         arn = resolved.text or resolved.pattern
         if arn is not None and ":layer:" in arn:
             return LayerSpec(origin=where, name=arn.split(":layer:", 1)[1], arn=arn)
@@ -418,7 +473,7 @@ class _Template:
                 kind, self.origin(event.get("Type"), event), resource=target.refers_to,
                 name=target.text or self.physical_name(target.refers_to),
                 prefix=prefix, suffix=suffix, mapping=kind in POLLED,
-                starting_position=self.value(details.get("StartingPosition"))))
+                starting_position=self.present(details.get("StartingPosition"))))
 
     def foreign_triggers(self, logical_id: str, resource: Map) -> None:
         kind = resource.get("Type")
@@ -436,6 +491,19 @@ class _Template:
                                         resource=logical_id,
                                         name=self.physical_name(logical_id),
                                         prefix=prefix, suffix=suffix))
+        elif kind == "Custom::S3BucketNotifications":
+            # What CDK synthesizes for bucket.addEventNotification(...).
+            bucket = self.resolver.value(properties.get("BucketName")).refers_to
+            notifications = _mapping(properties.get("NotificationConfiguration"))
+            for configuration in self.resolver.items(
+                    notifications.get("LambdaFunctionConfigurations")) or []:
+                configuration = _mapping(configuration)
+                target = self.resolver.value(configuration.get("LambdaFunctionArn")).refers_to
+                key = _mapping(_mapping(configuration.get("Filter")).get("Key"))
+                prefix, suffix = _filter_rules(self.resolver, key.get("FilterRules"))
+                self._add(target, Event("s3", self.origin(configuration, resource),
+                                        resource=bucket, name=self.physical_name(bucket),
+                                        prefix=prefix, suffix=suffix))
         elif kind == "AWS::Lambda::EventSourceMapping":
             target = self.resolver.value(properties.get("FunctionName")).refers_to
             source = self.resolver.value(properties.get("EventSourceArn"))
@@ -444,7 +512,7 @@ class _Template:
             if event_kind is not None:
                 self._add(target, Event(event_kind, where, resource=source.refers_to,
                                         name=self.physical_name(source.refers_to),
-                                        mapping=True, starting_position=self.value(
+                                        mapping=True, starting_position=self.present(
                                             properties.get("StartingPosition"))))
         elif kind == "AWS::Lambda::Permission":
             principal = self.resolver.text(properties.get("Principal"))
@@ -513,7 +581,10 @@ def _intrinsic(node: Map) -> bool:
 
 def _key_filter(resolver: Resolver, filter_node: Map) -> tuple[str | None, str | None]:
     """The prefix and suffix of an S3 notification's key filter."""
-    rules = _mapping(filter_node.get("S3Key")).get("Rules")
+    return _filter_rules(resolver, _mapping(filter_node.get("S3Key")).get("Rules"))
+
+
+def _filter_rules(resolver: Resolver, rules: Any) -> tuple[str | None, str | None]:
     prefix = suffix = None
     for rule in resolver.items(rules) or [] if rules is not None else []:
         rule = _mapping(rule)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from lambdalint.data import distribution_for_import
 from lambdalint.model.distributions import normalize
+from lambdalint.model.importview import lists_layers
 from lambdalint.model.requirements import parse
 
 if TYPE_CHECKING:
@@ -179,7 +180,9 @@ def declared_import(deployment: Deployment, ctx: Context) -> Callable[[str], boo
         keys |= {normalize(d.requirement.name) for d in declarations(deployment, ctx)}
     files = list(deployment.requirements)
     # With PYTHONPATH set (LL107) or in an image, what the layers install is not importable.
-    if deployment.variable("PYTHONPATH") is None and deployment.package_type == "zip":
+    pythonpath = deployment.variable("PYTHONPATH")
+    if (pythonpath is None or lists_layers(pythonpath.value)) and \
+            deployment.package_type == "zip":
         files += [attached.spec.path / "requirements.txt"
                   for attached in deployment.attached_layers
                   if attached.spec.from_source and attached.spec.path is not None]

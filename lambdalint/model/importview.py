@@ -100,7 +100,7 @@ def import_view(deployment: Deployment, ctx: Context) -> ImportView | None:
     pythonpath = deployment.variable("PYTHONPATH")
     # Images have no layers; for zips the bootstrap adds /opt only without PYTHONPATH.
     image = deployment.package_type == "image"
-    layers_on_path = pythonpath is None and not image
+    layers_on_path = (pythonpath is None or lists_layers(pythonpath.value)) and not image
     bundled_path = runtime_packages().location(runtime)
     entries = [PathEntry("/var/task", FUNCTION_ROOT)]
     if layers_on_path:
@@ -160,6 +160,12 @@ def _add_entry(view: ImportView, entry: PathEntry, deployment: Deployment,
                 read_metadata(artifact, dist, ctx)
                 view.installed.setdefault(dist.key, []).append(
                     InstalledDistribution(dist, artifact, entry))
+
+
+def lists_layers(pythonpath: str | None) -> bool:
+    """A PYTHONPATH that names /opt/python puts the layers back on sys.path itself."""
+    return pythonpath is not None and "/opt/python" in \
+        [entry.rstrip("/") for entry in pythonpath.split(":")]
 
 
 def _add_public_layers(view: ImportView, entry: PathEntry, deployment: Deployment) -> None:

@@ -92,5 +92,9 @@ def is_module_path(text: str) -> bool:
 
 
 def anchor(deployment: Deployment) -> Artifact | None:
-    """Where a finding about the handler string points: the function's code."""
+    """Where a finding about the handler string points: the function's code. A described
+    function whose code is not in the project (S3, inline) has none: its handler cannot be
+    judged against the layers alone."""
+    if deployment.function is None and deployment.defined_at is not None:
+        return None
     return deployment.function or (deployment.layers[0] if deployment.layers else None)

@@ -99,6 +99,7 @@ class LayerSpec:
     compatible_runtimes: tuple[str, ...] = ()
     compatible_architectures: tuple[str, ...] = ()
     declared_at: Origin | None = None  # the CompatibleRuntimes line
+    architectures_declared_at: Origin | None = None  # the CompatibleArchitectures line
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from lambdalint.data import runtime_packages
 from lambdalint.finding import Finding, Related, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
+from lambdalint.model.importview import lists_layers
 from lambdalint.rules import Rule
 
 
@@ -59,8 +60,8 @@ class PythonpathDisablesLayers(Rule):
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         variable = deployment.variable("PYTHONPATH")
         layers = deployment.attached_layers
-        if variable is None or not layers:
-            return
+        if variable is None or not layers or lists_layers(variable.value):
+            return  # unset, nothing to hide, or it names /opt/python itself
         value = variable.value
         runtime = deployment.target_runtime
         sdk = ""

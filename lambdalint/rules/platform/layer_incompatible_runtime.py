@@ -73,7 +73,8 @@ class LayerIncompatibleRuntime(Rule):
                 who = (f"the {public.publisher} layer {public.name} is built for"
                        if public is not None else
                        f"the layer {attached.label} declares compatible {label}s")
-                declared_at = attached.spec.declared_at
+                declared_at = attached.spec.declared_at if label == "runtime" \
+                    else attached.spec.architectures_declared_at
                 related = tuple(Related(path=declared_at.file, line=declared_at.line,
                                         message=f"compatible {label}s declared here")
                                 for _ in (1,) if declared_at is not None and declared_at.file)
