@@ -78,3 +78,28 @@ def test_the_source_size_cap_is_configurable(tmp_path: Path) -> None:
     (tmp_path / "lambdalint.toml").write_text('max-source-size = "big"\n')
     assert sorted(f["rule"] for f in run_cli(argv, tmp_path).json["findings"]) == \
         ["LL003", "LL405"]  # the bad value is reported; the default cap applies
+
+
+FLAT_IN_AST = [
+    ("a 10,000-term and", b"X = " + b" and ".join(b"a%d" % i for i in range(10_000))),
+    ("a 10,000-term comparison", b"X = " + b" < ".join(b"a%d" % i for i in range(10_000))),
+    ("a 6,000-part dotted import", b"import " + b".".join(b"a%d" % i for i in range(6_000))),
+    ("a 5,000-part dotted from-import",
+     b"from " + b".".join(b"a%d" % i for i in range(5_000)) + b" import x"),
+    ("a 20,000-entry dict", b"X = {" + b",".join(b'"k%d": %d' % (i, i)
+                                                 for i in range(20_000)) + b"}"),
+]
+
+
+@pytest.mark.parametrize(("name", "source"), FLAT_IN_AST,
+                         ids=[name for name, _ in FLAT_IN_AST])
+def test_shapes_flat_in_ast_but_deep_in_libcst(name: str, source: str, tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_bytes(source + HANDLER)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    result = subprocess.run(
+        [sys.executable, "-m", "lambdalint", "check", "app.py", "--runtime", "python3.12",
+         "--handler", "app.handler", "--format", "json"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode in (0, 1), f"{name}: exit {result.returncode}"
+    notes = json.loads(result.stdout)["notes"]
+    assert any("for lambdalint to analyse" in note for note in notes), notes

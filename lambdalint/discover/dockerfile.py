@@ -835,7 +835,7 @@ class _Reader:
                 elif mount.is_dir and mount.source is not None and \
                         path.startswith(mount.image_path.rstrip("/") + "/"):
                     inner = mount.source / path[len(mount.image_path.rstrip("/")) + 1:]
-                    if inner.exists() and not mount.glob:
+                    if self.within(inner) and not mount.glob:
                         image_path = posixpath.join(dest, inner.name) if \
                             (into_dir and not inner.is_dir()) else dest
                         stage.mounts.append(_Mount(image_path, inner, inner.is_dir(),
@@ -971,6 +971,14 @@ class _Reader:
         stage.deps.append(_Deps(target, tuple(found), tuple(unresolved), tuple(packages),
                                 ins.line))
 
+    def within(self, path: Path) -> bool:
+        """A path below a copied folder that exists and stays in the project once symlinks
+        are followed (a link inside the folder may lead anywhere)."""
+        try:
+            return path.exists() and inside(path.resolve(), self.project.root.resolve())
+        except (OSError, RuntimeError):  # a name too long, a symlink loop
+            return False
+
     def project_file(self, stage: _Stage, text: str | None,
                      binds: list[_Mount]) -> Path | None:
         """The project file that sits at ``text`` in the image (via COPY or a bind mount)."""
@@ -985,8 +993,8 @@ class _Reader:
             prefix = mount.image_path.rstrip("/") + "/"
             if mount.is_dir and path.startswith(prefix):
                 candidate = mount.source / path[len(prefix):]
-                if candidate.is_file() and (not mount.glob or
-                                            _matches_glob(mount, candidate)):
+                if self.within(candidate) and candidate.is_file() and \
+                        (not mount.glob or _matches_glob(mount, candidate)):
                     return candidate
         return None
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 DECLARATION_FILES = ("requirements.txt", "pyproject.toml")
 MAX_REQUIREMENTS_BYTES = 1024 * 1024  # far beyond any real requirements file
 MAX_INCLUDE_DEPTH = 5
+MAX_INCLUDES = 50  # files read for one requirements file, its includes included
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ def declarations(deployment: Deployment, ctx: Context) -> list[Declared]:
     return found
 
 
-def _requirements_on_disk(path: Path, root: Path | None = None, depth: int = 0) -> list[str]:
+def _requirements_on_disk(path: Path, root: Path | None = None, depth: int = 0,
+                          seen: set[Path] | None = None) -> list[str]:
     """A requirements file as pip reads it: comments, options and line continuations, and
     `-r`/`--requirement` includes relative to the file — followed only inside ``root``
     (the repository holding the first file) and never more than a few deep.
@@ -68,8 +70,13 @@ def _requirements_on_disk(path: Path, root: Path | None = None, depth: int = 0) 
         from lambdalint.discover import project_root
 
         root = project_root(path.parent)
-    if depth > MAX_INCLUDE_DEPTH or not _inside(path, root):
+    seen = set() if seen is None else seen
+    if depth > MAX_INCLUDE_DEPTH or len(seen) >= MAX_INCLUDES or not _inside(path, root):
         return []
+    real = path.resolve()
+    if real in seen:
+        return []  # each file once, however often it is included
+    seen.add(real)
     text = _small_text(path)
     if text is None:
         return []
@@ -78,10 +85,11 @@ def _requirements_on_disk(path: Path, root: Path | None = None, depth: int = 0) 
         line = line.split(" #", 1)[0].strip()
         words = line.split()
         if len(words) == 2 and words[0] in ("-r", "--requirement"):
-            found += _requirements_on_disk(path.parent / words[1], root, depth + 1)
+            found += _requirements_on_disk(path.parent / words[1], root, depth + 1, seen)
         elif line.startswith(("-r", "--requirement=")):
             include = line[2:] if line.startswith("-r") else line.split("=", 1)[1]
-            found += _requirements_on_disk(path.parent / include.strip(), root, depth + 1)
+            found += _requirements_on_disk(path.parent / include.strip(), root, depth + 1,
+                                           seen)
         else:
             found += _requirement_lines(line)
     return found

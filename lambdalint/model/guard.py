@@ -36,6 +36,10 @@ MAX_STATEMENT_DEPTH = 400
 # libcst's time grows with the square of an expression's depth (about 4.5e-8 s per depth²
 # unit measured on a left-nested `a + b + …`): this budget is about two seconds.
 MAX_DEPTH_SQUARED = 40_000_000
+# The code rules walk libcst's tree some twenty times, at about 0.4 ms per node for large
+# literals: past this many ast nodes (a module of some 2,000 lines, or a 10,000-entry
+# literal) a module would cost many seconds, so it is not analysed (issue: an ast model).
+MAX_NODES = 20_000
 TOO_DEEP = "nested too deeply for lambdalint to analyse"
 PREFIX_OPERATORS = frozenset({"not", "await", "lambda", "-", "+", "~", "*", "**"})
 
@@ -70,19 +74,38 @@ def measure(data: bytes, max_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> Verdict:
 
 
 def _depths(tree: ast.Module) -> Verdict:
-    """Depth² of each top-level statement, summed, against the budget."""
-    total = 0
+    """Depth² of each top-level statement, summed, against the budget; and the number of
+    nodes, which the rules' walks of libcst's tree cost linearly, many times over."""
+    total = nodes = 0
     for statement in tree.body:
         deepest = 0
         stack: list[tuple[ast.AST, int]] = [(statement, 1)]
         while stack:
             node, depth = stack.pop()
+            nodes += 1
+            depth += _nesting(node)
             deepest = max(deepest, depth)
             stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
         total += deepest * deepest
         if deepest > MAX_STATEMENT_DEPTH or total > MAX_DEPTH_SQUARED:
             return Verdict(False, TOO_DEEP)
+        if nodes > MAX_NODES:
+            return Verdict(False, "too large for lambdalint to analyse in good time")
     return READABLE
+
+
+def _nesting(node: ast.AST) -> int:
+    """How much deeper libcst's tree is than the ast node: `a and b and …`, `a < b < …` and
+    dotted names are flat lists in ast but chains of nested nodes in libcst."""
+    if isinstance(node, ast.BoolOp):
+        return len(node.values)
+    if isinstance(node, ast.Compare):
+        return len(node.ops)
+    if isinstance(node, ast.alias):
+        return node.name.count(".")
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").count(".")
+    return 0
 
 
 def _tokens(data: bytes) -> Verdict:

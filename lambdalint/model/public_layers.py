@@ -154,7 +154,8 @@ _SSM_PARAMETERS = (
 
 def _from_ssm_parameter(text: str) -> str | None:
     """The ARN a well-known public SSM parameter stands for, when the text resolves one."""
-    if not isinstance(text, str) or "resolve:ssm" not in text:
+    # CloudFormation's {{resolve:ssm:…}} and the Serverless Framework's ${ssm:…}
+    if not isinstance(text, str) or ("resolve:ssm" not in text and "${ssm:" not in text):
         return None
     for pattern, arn in _SSM_PARAMETERS:
         match = pattern.search(text)
