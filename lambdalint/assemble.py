@@ -170,7 +170,13 @@ class Inputs:
             self.findings.append(Finding(rule="LL003", path=shown, message=(
                 f"{shown} is a symlink out of its project: not read")))
             return []
-        discovery = discover.read_source(kind, path, project)
+        try:
+            discovery = discover.read_source(kind, path, project)
+        except OSError as exc:  # a path the file system refuses (a name too long…)
+            shown = project.display(path)
+            self.findings.append(Finding(rule="LL003", path=shown, message=(
+                f"{shown}: a path it names cannot be read: {exc.strerror or exc}")))
+            return []
         self.discoveries.append(discovery)
         for problem in discovery.problems:
             self.findings.append(Finding(rule="LL003", path=problem.origin.file or

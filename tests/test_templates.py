@@ -1067,3 +1067,38 @@ def test_merge_keys_with_several_mappings(tmp_path: Path) -> None:
     run = check(tmp_path)
     [target] = run.json["targets"]
     assert (target["runtime"], target["architecture"]) == ("python3.9", "arm64")
+
+
+def test_serverless_defaults_and_image_build_arguments(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    (tmp_path / "app" / "Dockerfile").write_text(
+        "ARG ARCH=x86_64\nARG PY=3.9\nFROM public.ecr.aws/lambda/python:${PY}-${ARCH}\n"
+        "COPY app.py ${LAMBDA_TASK_ROOT}\nCMD [\"app.handler\"]\n")
+    (tmp_path / "handler.py").write_text("def main(event, context):\n    return {}\n")
+    config = (
+        "service: s\nprovider:\n  name: aws\n  runtime: nodejs20.x\n"
+        "  ecr:\n    images:\n      appimage:\n        path: ./app\n"
+        "        buildArgs:\n          ARCH: arm64\n          PY: '3.12'\n"
+        "functions:\n  hello:\n    image:\n      name: appimage\n"
+        "  k:\n    handler: handler.main\n    runtime: python3.12\n"
+        "    layers: [arn:aws:lambda:us-east-1:770693421928:layer:Klayers-p312-arm64-requests:3]\n")
+    (tmp_path / "serverless.yml").write_text(config)
+
+    run = check(tmp_path)
+
+    targets = {t["name"]: t for t in run.json["targets"]}
+    # An image function is checked whatever provider.runtime says, and neither names an
+    # architecture: both run on Lambda's default, x86_64.
+    assert set(targets) == {"hello", "k"}
+    assert targets["k"]["architecture"] == "x86_64"
+    assert targets["k"]["sources"]["architecture"] == "default"
+    rules = sorted(f["rule"] for f in run.json["findings"])
+    # hello: built for arm64 (the build arguments), run on x86_64; k: an arm64 layer.
+    assert rules == ["LL207", "LL210"], run.json["findings"]
+    assert targets["hello"]["runtime"] == "python3.12"  # PY from buildArgs, not 3.9
+
+    (tmp_path / "serverless.yml").write_text(config.replace("  runtime: nodejs20.x\n",
+                                                            "  architecture: arm64\n"))
+    assert [f["rule"] for f in check(tmp_path).json["findings"]] == []

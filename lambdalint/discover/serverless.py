@@ -981,13 +981,19 @@ class _Reader:
         spec.handler = self.text(function, "handler", where) if has_handler else None
 
         runtime = self.runtime(function, where)
-        if runtime is not None and not runtime.value.lower().startswith("python"):
+        # The Framework ignores `runtime` for an image function: its image says it.
+        if runtime is not None and not runtime.value.lower().startswith("python") and \
+                not (has_image and not has_handler):
             self.discovery.other_functions.append(key)
             return
         spec.runtime = runtime
         spec.architecture = self.text(function, "architecture", where) \
             if _get(function, "architecture") is not _MISSING \
             else self.text(self.provider, "architecture", "provider")
+        if spec.architecture is None and _get(function, "architecture") is _MISSING and \
+                _get(self.provider, "architecture") is _MISSING:
+            # Lambda's default: a function that names no architecture runs on x86_64.
+            spec.architecture = Value("x86_64", self.origin(mark, DEFAULT))
 
         if has_image and not has_handler:
             self.image(spec, image, function, where)
@@ -1070,8 +1076,11 @@ class _Reader:
             folder = self.local_value(context, f"provider.ecr.images.{image}.path") \
                 if context is not None else None
             dockerfile = folder / (file.value if file else "Dockerfile") if folder else None
+            arguments = self.field(built, "buildArgs")
+            build_args = {str(name): str(value) for name, value in arguments.items()
+                          if isinstance(value, str)} if isinstance(arguments, Map) else {}
             if dockerfile is not None and folder is not None and dockerfile.is_file():
-                self.read_image(spec, dockerfile, folder)
+                self.read_image(spec, dockerfile, folder, build_args)
             else:
                 shown = self.project.display(dockerfile) if dockerfile else "its Dockerfile"
                 spec.code_note = f"image function: its code is in the image built from {shown}"
@@ -1080,7 +1089,8 @@ class _Reader:
         else:
             spec.code_note = "image function: its code is in a container image"
 
-    def read_image(self, spec: FunctionSpec, dockerfile: Path, context: Path) -> None:
+    def read_image(self, spec: FunctionSpec, dockerfile: Path, context: Path,
+                   build_args: dict[str, str]) -> None:
         """The image the Framework builds (provider.ecr.images), read through its Dockerfile;
         `image.command` in the file overrides the Dockerfile's CMD, as it does on Lambda."""
         from lambdalint.discover.dockerfile import read_image
@@ -1090,7 +1100,8 @@ class _Reader:
         if isinstance(found, SpecProblem):
             self.discovery.problems.append(found)
             return
-        image, facts, problems = read_image(found, self.project, context)
+        image, facts, problems = read_image(found, self.project, context,
+                                            build_args=build_args or None)
         self.discovery.problems.extend(problems)
         self.discovery.notes.extend(facts.notes)
         spec.image = image
