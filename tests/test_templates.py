@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -1102,3 +1104,22 @@ def test_serverless_defaults_and_image_build_arguments(tmp_path: Path) -> None:
     (tmp_path / "serverless.yml").write_text(config.replace("  runtime: nodejs20.x\n",
                                                             "  architecture: arm64\n"))
     assert [f["rule"] for f in check(tmp_path).json["findings"]] == []
+
+
+def test_serverless_variables_referring_to_a_long_string_many_times(tmp_path: Path) -> None:
+    # Once 4.5 minutes: a chain too long to finish was parsed again at every reference.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    chain = "".join(f"  c{i}: ${{self:custom.c{i + 1}}}\n" for i in range(40)) + "  c40: x\n"
+    variables = "".join(f"    V{i}: ${{self:custom.big}}\n" for i in range(300))
+    (tmp_path / "serverless.yml").write_text(
+        f"service: s\ncustom:\n  big: \"${{self:custom.c0}}{'a' * 3_000_000}\"\n{chain}"
+        f"provider:\n  name: aws\n  runtime: python3.12\n  environment:\n{variables}"
+        "functions:\n  f:\n    handler: src/app.handler\n")
+
+    result = subprocess.run([sys.executable, "-m", "lambdalint", "check", "--format", "json"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode in (0, 1, 2) and "Traceback" not in result.stderr
+    assert [t["name"] for t in json.loads(result.stdout)["targets"]] == ["f"]

@@ -69,6 +69,7 @@ MAX_STEPS = 20_000  # variables evaluated in one file
 MAX_DEPTH = 32  # references followed through one another
 MAX_NESTING = 16  # ${…} written inside ${…}
 MAX_TEXT = 64 * 1024  # characters in one resolved string
+MAX_PARSED = 8 * 1024 * 1024  # characters parsed for variables in one file, repeats included
 MAX_PYPROJECT = 1024 * 1024
 MAX_PATTERN = 1024  # characters in one package pattern
 
@@ -291,6 +292,10 @@ class _Variables:
         self.steps = 0
         self.cut = 0  # results cut short by MAX_DEPTH: not remembered, a shorter walk may do
         self.exhausted = False
+        # Each string's parts, parsed once even when its value is not remembered; and what
+        # parsing cost in all, so that long strings referred to many times cannot stall.
+        self.parsed: dict[int, list[Any] | _Invalid | None] = {}
+        self.parsed_size = 0
 
     def value(self, node: Any, depth: int = 0) -> Any:
         """A node with its variables resolved: Str, Map, Seq, None or Unknown."""
@@ -315,7 +320,7 @@ class _Variables:
             return Unknown(str(text))
         cut = self.cut
         try:
-            parts = parse(text)
+            parts = self.parse(text)
         except _Invalid as exc:
             self.note(f"line {text.mark.line}: {text!r} is not a valid variable ({exc}): "
                       "its value is not known")
@@ -430,6 +435,21 @@ class _Variables:
         if stage is _MISSING or stage is None:
             return Str(DEFAULT_STAGE, where.mark)
         return stage if isinstance(stage, (Str, Unknown)) else Unknown("${sls:stage}")
+
+    def parse(self, text: Str) -> list[Any] | None:
+        if id(text) not in self.parsed:
+            self.parsed_size += len(text)
+            if self.parsed_size > MAX_PARSED:
+                self.stop(f"more than {MAX_PARSED:,} characters of variables")
+                raise _Invalid("too much to resolve")
+            try:
+                self.parsed[id(text)] = parse(text)
+            except _Invalid as exc:
+                self.parsed[id(text)] = exc
+        known = self.parsed[id(text)]
+        if isinstance(known, _Invalid):
+            raise known
+        return known
 
     def stop(self, why: str) -> None:
         if not self.exhausted:
