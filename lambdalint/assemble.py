@@ -311,9 +311,10 @@ class Inputs:
 
             public = identify(layer.arn)
         if public is None and not layer.from_source:
-            self.notes.append(f"{layer.origin.describe()}: layer {layer.arn or layer.name}: "
-                              "contents unknown (not a layer in the project, nor a public "
-                              "layer lambdalint knows)")
+            what = layer.arn or layer.name or "decided at deploy time"
+            self.notes.append(f"{layer.origin.describe()}: layer {what}: contents unknown "
+                              "(not a layer in the project, nor a public layer lambdalint "
+                              "knows)")
         return AttachedLayer(layer, public=public)
 
     def _deployment(self, function: Artifact | None, layers: list[Artifact],

@@ -8,6 +8,8 @@ from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.rules import Rule
 
+MAX_LISTED = 20  # layers over the quota named one by one; the message gives the count
+
 
 class TooManyLayers(Rule):
     """
@@ -81,7 +83,7 @@ class TooManyLayers(Rule):
         related = tuple(Related(path=layer.spec.origin.file or layer.label,
                                 line=layer.spec.origin.line,
                                 message=f"layer {number} (over the quota): {layer.label}")
-                        for number, layer in enumerate(over, limit + 1))
+                        for number, layer in enumerate(over[:MAX_LISTED], limit + 1))
         fix = "merge layers that always ship together into one zip"
         # At the first layer over the quota, where the template attaches it.
         yield self.at(over[0].spec.origin, deployment, message, related=related, fix=fix)
