@@ -1123,3 +1123,22 @@ def test_serverless_variables_referring_to_a_long_string_many_times(tmp_path: Pa
 
     assert result.returncode in (0, 1, 2) and "Traceback" not in result.stderr
     assert [t["name"] for t in json.loads(result.stdout)["targets"]] == ["f"]
+
+
+def test_an_image_holds_only_what_its_dockerfile_copies(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    (tmp_path / ".env").write_text("DATABASE_PASSWORD=hunter2\n")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM public.ecr.aws/lambda/python:3.12\nCOPY src/ ${LAMBDA_TASK_ROOT}/src/\n"
+        "CMD [\"src.app.handler\"]\n")
+
+    # The project root is the task root (src/ lands in /var/task/src), but .env is never
+    # copied: it is not in the image.
+    assert check(tmp_path).json["findings"] == []
+
+    (tmp_path / "Dockerfile").write_text(
+        "FROM public.ecr.aws/lambda/python:3.12\nCOPY . ${LAMBDA_TASK_ROOT}\n"
+        "CMD [\"src.app.handler\"]\n")
+    assert [f["rule"] for f in check(tmp_path).json["findings"]] == ["LL604"]

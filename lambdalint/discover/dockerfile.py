@@ -37,6 +37,7 @@ from lambdalint.model.spec import (
     FunctionSpec,
     ImageSpec,
     Origin,
+    PackageFilter,
     SpecProblem,
     Value,
 )
@@ -530,6 +531,9 @@ class ImageFacts:
     origin: Origin | None = None  # the image's FROM line: where the function is defined
     notes: tuple[str, ...] = ()
     readable: bool = True  # False: the file could not be read (see the problems)
+    # When ``code`` is a folder only parts of which are copied (`COPY src/ …/src/` makes the
+    # project root the task root): the parts that are, and nothing else, are the code.
+    package_filter: PackageFilter | None = None
 
 
 class _Reader:
@@ -1207,6 +1211,31 @@ def _code(reader: _Reader, stage: _Stage, task_root: str | None,
     return chosen, None
 
 
+def _copied_only(code: Path | None, stage: _Stage, task_root: str | None) -> \
+        PackageFilter | None:
+    """What of the code folder the image holds, when that is not the whole folder: a
+    `.env` beside the copied `src/` never reaches the image."""
+    if code is None or task_root is None or not code.is_dir():
+        return None
+    copied: list[str] = []
+    prefix = task_root.rstrip("/") + "/"
+    for mount in stage.mounts:
+        if mount.source is None or mount.glob or not (
+                mount.image_path == task_root or mount.image_path.startswith(prefix)):
+            continue
+        try:
+            relative = mount.source.relative_to(code).as_posix()
+        except ValueError:
+            continue
+        if relative in ("", "."):
+            return None  # the whole folder is copied
+        copied.append(relative)
+    if not copied:
+        return None
+    rules = [(False, ".*")] + [(True, re.escape(path) + r"(/.*)?$") for path in copied]
+    return PackageFilter(tuple(rules))
+
+
 def _aligned_root(mount: _Mount, relative: str) -> Path | None:
     """The project folder whose content the task root mirrors, judging by one mount."""
     if mount.source is None:
@@ -1283,7 +1312,8 @@ def read_image(path: Path, project: Project, context: Path | None = None, *,
     facts = ImageFacts(code=code, code_note=code_note, from_source=from_source,
                        requirements=requirements,
                        origin=reader.origin(stage.line, stage.column),
-                       notes=tuple(reader.notes))
+                       notes=tuple(reader.notes),
+                       package_filter=_copied_only(code, stage, task_root))
     return image, facts, reader.problems
 
 
@@ -1304,5 +1334,6 @@ def discover(path: Path, project: Project) -> Discovery:
         name=function_name(path), origin=facts.origin or Origin(TEMPLATE, image.dockerfile),
         code=facts.code, code_note=facts.code_note, runtime=image.runtime,
         architecture=image.architecture, handler=image.handler, package_type="image",
-        from_source=facts.from_source, requirements=facts.requirements, image=image))
+        from_source=facts.from_source, requirements=facts.requirements, image=image,
+        package_filter=facts.package_filter))
     return discovery

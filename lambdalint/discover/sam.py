@@ -364,6 +364,7 @@ class _Template:
         spec.code_note = facts.code_note
         spec.from_source = facts.from_source
         spec.requirements = facts.requirements
+        spec.package_filter = facts.package_filter
         spec.runtime = image.runtime
         if spec.handler is None:
             spec.handler = image.handler

@@ -1127,6 +1127,7 @@ class _Reader:
         spec.image = image
         spec.code, spec.code_note = facts.code, facts.code_note
         spec.from_source, spec.requirements = facts.from_source, facts.requirements
+        spec.package_filter = facts.package_filter
         spec.runtime = image.runtime
         spec.handler = spec.handler or image.handler
 
