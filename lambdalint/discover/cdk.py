@@ -2,7 +2,8 @@
 
 `manifest.json` lists the stacks (`aws:cloudformation:stack` artifacts, each with its
 template) and nested assemblies (CDK Pipelines stages); a stack's template may hold nested
-stacks (`AWS::CloudFormation::Stack` whose template is an asset). Each template is read as
+stacks (`AWS::CloudFormation::Stack` whose template is an asset, which the template
+reader reports). Each template is read as
 any CloudFormation template; a function's or layer's `aws:asset:path` metadata names the
 folder or zip in cdk.out that holds its code, so that is what gets checked.
 """
@@ -98,36 +99,18 @@ class _Assembly:
         self.discovery.problems += read.problems
         self.discovery.notes += read.notes
         self.discovery.other_functions += read.other_functions
-        for nested in self._nested_templates(found):
+        for nested in read.nested_templates:
             if depth >= MAX_DEPTH:
                 self.problem(f"stacks nested more than {MAX_DEPTH} deep: {nested} not read",
                              found)
                 continue
             self.template(found.parent, nested, f"nested stack {nested}", depth + 1)
 
-    def _nested_templates(self, template: Path) -> list[str]:
-        """The templates of nested stacks, from the assets CDK records for them."""
-        document = self._json(template, report=False)
-        resources = document.get("Resources") if isinstance(document, dict) else None
-        nested = []
-        for resource in (resources or {}).values() if isinstance(resources, dict) else []:
-            if not isinstance(resource, dict) or \
-                    resource.get("Type") != "AWS::CloudFormation::Stack":
-                continue
-            metadata = resource.get("Metadata")
-            if isinstance(metadata, dict) and \
-                    metadata.get("aws:asset:property") == "TemplateURL" and \
-                    isinstance(metadata.get("aws:asset:path"), str):
-                nested.append(metadata["aws:asset:path"])
-        return nested
-
-    def _json(self, path: Path, *, report: bool = True) -> Any:
+    def _json(self, path: Path) -> Any:
         try:
             return json.loads(read_regular(path, MAX_MANIFEST_BYTES))
         except DecodeError as exc:
-            if report:
-                self.problem(exc.message, path)
+            self.problem(exc.message, path)
         except (ValueError, RecursionError) as exc:
-            if report:
-                self.problem(f"cannot read: {exc}", path)
+            self.problem(f"cannot read: {exc}", path)
         return None

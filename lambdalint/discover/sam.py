@@ -190,6 +190,9 @@ class _Template:
         for logical_id, resource in self.resources.items():
             if isinstance(resource, Map):
                 self.foreign_triggers(logical_id, resource)
+                nested = self.asset(_mapping(resource.get("Metadata")), "TemplateURL")
+                if resource.get("Type") == "AWS::CloudFormation::Stack" and nested:
+                    self.discovery.nested_templates.append(nested)
         global_function = _mapping(_mapping(self.template.get("Globals")).get("Function"))
         for logical_id, resource in self.resources.items():
             if not isinstance(resource, Map) or resource.get("Type") not in FUNCTION_TYPES:

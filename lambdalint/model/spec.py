@@ -182,3 +182,5 @@ class Discovery:
     notes: list[str] = field(default_factory=list)
     # Functions in another language: counted in the report, not checked.
     other_functions: list[str] = field(default_factory=list)
+    # Templates of nested stacks a CDK template names as assets (relative to it).
+    nested_templates: list[str] = field(default_factory=list)
