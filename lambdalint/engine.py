@@ -9,7 +9,6 @@ reporter) → exit code.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from lambdalint import config as config_module
 from lambdalint.assemble import Inputs
 from lambdalint.config import Config, ConfigProblem
 from lambdalint.data import ARCHITECTURES, runtimes
+from lambdalint.discover import display
 from lambdalint.finding import (
     Finding,
     Report,
@@ -177,7 +177,7 @@ def _load_config(options: Options, problems: list[ConfigProblem]) -> Config:
         if found is None:
             return Config()
         path = found
-    config = config_module.load(path, _display(path, options.cwd))
+    config = config_module.load(path, display(path, options.cwd))
     problems.extend(config.problems)
     return config
 
@@ -193,7 +193,7 @@ def _validate_options(options: Options, config: Config, problems: list[ConfigPro
             f"--architecture: unknown architecture {options.architecture!r} "
             "(expected x86_64 or arm64)", COMMAND_LINE))
         options.architecture = None
-    where = _display(config.source, options.cwd) if config.source else COMMAND_LINE
+    where = display(config.source, options.cwd) if config.source else COMMAND_LINE
     checks = [("--select", options.select or [], COMMAND_LINE),
               ("--ignore", options.ignore, COMMAND_LINE),
               ("--extend-select", options.extend_select, COMMAND_LINE),
@@ -209,17 +209,6 @@ def _validate_options(options: Options, config: Config, problems: list[ConfigPro
                 problems.append(ConfigProblem(
                     f"{label}: unknown rule id or prefix {selector!r} "
                     "(`lambdalint rules` lists them)", source))
-
-
-def _display(path: Path, cwd: Path) -> str:
-    """A path as the user would write it: relative to the current folder when possible."""
-    try:
-        text = os.path.relpath(path, cwd)
-    except ValueError:  # another drive on Windows
-        text = str(path)
-    if text.startswith(".."):
-        text = str(path) if path.is_absolute() else text
-    return text.replace(os.sep, "/")
 
 
 def _source_line_reader(artifacts: Iterable[Artifact], ctx: Context) -> \

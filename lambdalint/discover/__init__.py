@@ -42,14 +42,7 @@ class Project:
     cwd: Path
 
     def display(self, path: Path) -> str:
-        """A path as the user would type it: relative to the current folder when possible."""
-        try:
-            text = os.path.relpath(path, self.cwd)
-        except ValueError:  # another drive on Windows
-            text = str(path)
-        if text.startswith("..") and path.is_absolute():
-            text = str(path)
-        return text.replace(os.sep, "/")
+        return display(path, self.cwd)
 
     def local(self, text: str, base: Path, origin: Origin, what: str) -> Path | SpecProblem:
         """``text`` (relative to ``base``) as a path inside the project, or why not."""
@@ -71,6 +64,17 @@ class Project:
             return SpecProblem(f"{what} {text!r} is a symlink out of the project: not read",
                                origin)
         return candidate
+
+
+def display(path: Path, cwd: Path) -> str:
+    """A path as the user would type it: relative to the current folder when possible."""
+    try:
+        text = os.path.relpath(path, cwd)
+    except ValueError:  # another drive on Windows
+        text = str(path)
+    if text.startswith("..") and path.is_absolute():
+        text = str(path)
+    return text.replace(os.sep, "/")
 
 
 def inside(path: Path, root: Path) -> bool:
