@@ -359,7 +359,6 @@ class Inputs:
             defined_at=spec.origin if spec and spec.origin.source not in (CONFIG, FLAG)
             else None,
             environment_origin=spec.environment_origin if spec else None,
-            layers_origin=spec.layers_origin if spec else None,
             image=spec.image if spec else None,
             requirements=spec.requirements if spec else (),
             from_source=spec.from_source if spec else False,

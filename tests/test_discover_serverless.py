@@ -145,7 +145,9 @@ def test_environment_is_merged_and_resolved(project: Discovery) -> None:
 def test_layers(project: Discovery) -> None:
     resize = functions(project)["resize"]
     requirements, imaging, pillow = resize.layers
-    assert resize.layers_origin == where(PROJECT, "layers:", 3, at="layers")
+    # The function's own list (the third `layers:` of the file), not the provider's.
+    assert requirements.origin.line == where(PROJECT, "Ref: PythonRequirementsLambdaLayer",
+                                             2).line
 
     assert requirements.name == REQUIREMENTS_LAYER and requirements.from_source
     assert requirements.path is None and requirements.arn is None
@@ -170,7 +172,9 @@ def test_layers(project: Discovery) -> None:
 
 def test_provider_layers_apply_unless_the_function_lists_its_own(project: Discovery) -> None:
     api, indexer = functions(project)["api"], functions(project)["indexer"]
-    assert api.layers_origin == where(PROJECT, "layers:", 1, at="layers")
+    # The provider's list: its entries' lines.
+    assert api.layers[0].origin.line == where(PROJECT, "Ref: PythonRequirementsLambdaLayer",
+                                              1).line
     assert [layer.name for layer in api.layers] == [REQUIREMENTS_LAYER, None]
     # the region is decided at deploy time: kept as written
     assert api.layers[1].arn == ("arn:aws:lambda:${aws:region}:017000801446:layer:"

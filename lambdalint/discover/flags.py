@@ -13,9 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from lambdalint.model.spec import FLAG, FunctionSpec, LayerSpec, Origin
-
-COMMAND_LINE = Origin(FLAG)
+from lambdalint.model.spec import COMMAND_LINE, FunctionSpec, LayerSpec
 
 
 def function_specs(functions: list[Path], layers: list[Path],

@@ -428,7 +428,6 @@ class _Template:
         node = properties.get("Layers")
         if node is None:
             return
-        spec.layers_origin = self.origin(node)
         items = self.resolver.items(node)
         if items is None:
             self.discovery.notes.append(f"{self.shown}: {spec.name}'s layers are decided at "

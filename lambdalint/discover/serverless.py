@@ -889,7 +889,6 @@ class _Reader:
             layers = self.field(owner, "layers")
         if layers is _MISSING or layers is None:
             return False
-        spec.layers_origin = self.origin(_mark(owner, "layers"))
         if isinstance(layers, Unknown):
             self.note(f"line {_mark(owner, 'layers').line}: {key_where}.layers is decided "
                       "at deploy time: not known")

@@ -110,7 +110,6 @@ class Deployment:
     function_name: Value | None = None  # the deployed name, when the template states it
     defined_at: Origin | None = None  # where the function is described
     environment_origin: Origin | None = None
-    layers_origin: Origin | None = None
     image: ImageSpec | None = None
     # Requirements files a build installs into the code (counted as provided, LL301).
     requirements: tuple[Path, ...] = ()

@@ -158,9 +158,6 @@ class FunctionSpec:
     requirements: tuple[Path, ...] = ()
     image: ImageSpec | None = None  # image functions: what their Dockerfile says
     package_filter: PackageFilter | None = None  # None: the package holds every file
-    language: str = "python"  # a non-Python function is counted, not checked
-    # The `Layers:` list (LL603 points there).
-    layers_origin: Origin | None = None
 
 
 @dataclass(frozen=True)
