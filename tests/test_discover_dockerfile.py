@@ -415,8 +415,8 @@ def test_copy_from_another_image_is_not_project_content(tmp_path: Path) -> None:
 def test_copy_source_outside_the_project_is_a_problem(tmp_path: Path) -> None:
     root = tmp_path / "project"
     root.mkdir()
-    (tmp_path / "shared").mkdir()
-    _, facts, problems = _read(root, f"FROM {AWS}:3.12\nCOPY ../shared ${{LAMBDA_TASK_ROOT}}\n"
+    (tmp_path / "common").mkdir()
+    _, facts, problems = _read(root, f"FROM {AWS}:3.12\nCOPY ../common ${{LAMBDA_TASK_ROOT}}\n"
                                      'CMD ["app.handler"]\n')
     assert facts.code is None
     [problem] = problems
