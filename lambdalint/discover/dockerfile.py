@@ -1317,6 +1317,19 @@ def read_image(path: Path, project: Project, context: Path | None = None, *,
     return image, facts, reader.problems
 
 
+def apply_image(spec: FunctionSpec, image: ImageSpec, facts: ImageFacts) -> None:
+    """What the image says about a function: its code, requirements, runtime, and the
+    handler when the function's own configuration (ImageConfig.Command, image.command)
+    names none."""
+    spec.package_type = "image"
+    spec.image = image
+    spec.code, spec.code_note = facts.code, facts.code_note
+    spec.from_source, spec.requirements = facts.from_source, facts.requirements
+    spec.package_filter = facts.package_filter
+    spec.runtime = image.runtime
+    spec.handler = spec.handler or image.handler
+
+
 def function_name(path: Path) -> str:
     """An image function is named after its Dockerfile's folder (``svc/Dockerfile.worker``
     when the file has a variant name)."""
@@ -1330,10 +1343,9 @@ def discover(path: Path, project: Project) -> Discovery:
                           notes=list(facts.notes))
     if not facts.readable:
         return discovery
-    discovery.functions.append(FunctionSpec(
-        name=function_name(path), origin=facts.origin or Origin(TEMPLATE, image.dockerfile),
-        code=facts.code, code_note=facts.code_note, runtime=image.runtime,
-        architecture=image.architecture, handler=image.handler, package_type="image",
-        from_source=facts.from_source, requirements=facts.requirements, image=image,
-        package_filter=facts.package_filter))
+    spec = FunctionSpec(name=function_name(path),
+                        origin=facts.origin or Origin(TEMPLATE, image.dockerfile),
+                        architecture=image.architecture)
+    apply_image(spec, image, facts)
+    discovery.functions.append(spec)
     return discovery

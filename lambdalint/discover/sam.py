@@ -350,7 +350,7 @@ class _Template:
         if isinstance(found, SpecProblem):
             self.discovery.problems.append(found)
             return
-        from lambdalint.discover.dockerfile import read_image
+        from lambdalint.discover.dockerfile import apply_image, read_image
 
         arguments = _mapping(metadata.get("DockerBuildArgs") or
                              metadata.get("aws:asset:docker-build-args"))
@@ -362,15 +362,7 @@ class _Template:
             target=self.resolver.text(target))
         self.discovery.problems.extend(problems)
         self.discovery.notes.extend(facts.notes)
-        spec.image = image
-        spec.code = facts.code
-        spec.code_note = facts.code_note
-        spec.from_source = facts.from_source
-        spec.requirements = facts.requirements
-        spec.package_filter = facts.package_filter
-        spec.runtime = image.runtime
-        if spec.handler is None:
-            spec.handler = image.handler
+        apply_image(spec, image, facts)
 
     def environment(self, spec: FunctionSpec, properties: Map) -> None:
         environment = self.decided_map(properties.get("Environment"))

@@ -1112,7 +1112,7 @@ class _Reader:
                    build_args: dict[str, str]) -> None:
         """The image the Framework builds (provider.ecr.images), read through its Dockerfile;
         `image.command` in the file overrides the Dockerfile's CMD, as it does on Lambda."""
-        from lambdalint.discover.dockerfile import read_image
+        from lambdalint.discover.dockerfile import apply_image, read_image
 
         found = self.project.local(dockerfile.name, dockerfile.parent,
                                    Origin(TEMPLATE, self.file), "Dockerfile")
@@ -1123,12 +1123,7 @@ class _Reader:
                                             build_args=build_args or None)
         self.discovery.problems.extend(problems)
         self.discovery.notes.extend(facts.notes)
-        spec.image = image
-        spec.code, spec.code_note = facts.code, facts.code_note
-        spec.from_source, spec.requirements = facts.from_source, facts.requirements
-        spec.package_filter = facts.package_filter
-        spec.runtime = image.runtime
-        spec.handler = spec.handler or image.handler
+        apply_image(spec, image, facts)
 
     def code(self, spec: FunctionSpec, function: Map, where: str) -> None:
         package = self.mapping(function, "package", where)
