@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lambdalint.model.code.span import Span as _Span
 
 _CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)}
 
@@ -45,6 +49,13 @@ class Related:
     message: str
     member: str | None = None
     line: int | None = None
+
+    @classmethod
+    def to(cls, span: _Span | None, message: str) -> tuple[Related, ...]:
+        """A related place in the function's code (none when it is not known)."""
+        if span is None:
+            return ()
+        return (cls(path=span.path, member=span.member, line=span.line, message=message),)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from lambdalint.model.archive import (
 from lambdalint.model.spec import Event, ImageSpec, LayerSpec, Origin, Value, Variable
 
 if TYPE_CHECKING:
+    from lambdalint.model.code.program import Code
     from lambdalint.model.importview import ImportView
     from lambdalint.model.inference import Evidence
     from lambdalint.model.public_layers import PublicLayer
@@ -89,6 +90,7 @@ class Views:
 
     import_view: ImportView | None = None  # sys.path as the runtime builds it
     resolution: Resolution | None = None  # how far the runtime gets with the handler
+    code: Code | None = None  # the semantic model of the function's own code
 
 
 @dataclass

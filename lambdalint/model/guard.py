@@ -1,14 +1,17 @@
-"""What the code parsers may be given: a module is measured before libcst reads it.
+"""What the code parsers may be given: a module is measured before it is analysed.
 
-libcst's native parser dies with SIGSEGV on a few thousand nested parentheses or unary
-operators (`not not …`, `- - …`, `lambda: lambda: …`), and takes quadratic time in the
-depth of an expression (a 10,000-term `a + b + …` runs for minutes). CPython's own parser
-refuses all of these with an exception, so the interpreter measures first:
+The running interpreter's `ast` reads the function's code; its tree is analysed only if no
+statement is deeper than the facts pass can recurse and the module is not absurdly large.
+libcst reads only what the host's `ast` cannot (newer syntax, for LL209, or a syntax error,
+for LL002), and must never be given input that can crash it: libcst's native parser
+dies with SIGSEGV on a few thousand nested parentheses or unary operators (`not not …`,
+`- - …`, `lambda: lambda: …`), and takes quadratic time in the depth of an expression
+(a 10,000-term `a + b + …` runs for minutes). CPython's own parser refuses all of these
+with an exception, so the interpreter measures first:
 
 - a module over the size cap is not read (configurable: `max-source-size`);
-- one the running interpreter parses is given to libcst only if no statement is deeper
-  than libcst's visitors can recurse, and the sum over statements of depth² stays within
-  a budget worth about two seconds of libcst's time;
+- one the running interpreter parses is analysed only if no statement is deeper than the
+  facts pass can recurse and its node count stays within a budget;
 - one the running interpreter rejects as too deep or too complex (RecursionError,
   MemoryError) is not read: CPython's limits are the runtime's too;
 - one it rejects for its syntax (newer syntax than the host's, or none at all) goes to
@@ -22,7 +25,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024
 # CPython's tokenizer refuses more nested brackets (MAXLEVEL) and indentation (MAXINDENT).
@@ -30,28 +33,31 @@ MAX_BRACKETS = 200
 MAX_INDENT = 100
 # Prefix operators in a row (`not not …`, `- - …`, `lambda: lambda: …`): each nests once.
 MAX_PREFIX_RUN = 100
-# libcst's visitors recurse once per level of a statement: past about 600 levels they hit
-# the interpreter's recursion limit, so deeper statements are not given to it at all.
+# The facts pass recurses once or twice per level of a statement (and libcst's visitors
+# once): past about 600 levels they hit the interpreter's recursion limit.
 MAX_STATEMENT_DEPTH = 400
 # libcst's time grows with the square of an expression's depth (about 4.5e-8 s per depth²
 # unit measured on a left-nested `a + b + …`): this budget is about two seconds.
 MAX_DEPTH_SQUARED = 40_000_000
-# The code rules walk libcst's tree some twenty times, at about 0.4 ms per node for large
-# literals: past this many ast nodes (a module of some 2,000 lines, or a 10,000-entry
-# literal) a module would cost many seconds, so it is not analysed (issue: an ast model).
-MAX_NODES = 20_000
+# The facts pass costs a few microseconds per ast node: past this many (a module of some
+# 20,000 lines, or a literal of 100,000 entries) a module is not analysed.
+MAX_NODES = 200_000
 TOO_DEEP = "nested too deeply for lambdalint to analyse"
 PREFIX_OPERATORS = frozenset({"not", "await", "lambda", "-", "+", "~", "*", "**"})
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether libcst may read the module; if not, why, and whether it is a syntax error
-    the runtime would also raise (LL002) or only too much for lambdalint (a note)."""
+    """Whether the module may be analysed; if not, why, and whether it is a syntax error
+    the runtime would also raise (LL002) or only too much for lambdalint (a note).
+
+    A readable verdict carries the host's ``tree``; readable without a tree means the host
+    cannot parse it but libcst may read it safely (newer syntax, or a syntax error)."""
 
     readable: bool
     reason: str = ""
     syntax_error: bool = False
+    tree: ast.Module | None = field(default=None, compare=False, repr=False)
 
 
 READABLE = Verdict(True)
@@ -70,12 +76,13 @@ def measure(data: bytes, max_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> Verdict:
         return _tokens(data)
     except ValueError as exc:  # source the compiler cannot take at all
         return Verdict(False, str(exc), syntax_error=True)
-    return _depths(tree)
+    verdict = _depths(tree)
+    return Verdict(True, tree=tree) if verdict.readable else verdict
 
 
 def _depths(tree: ast.Module) -> Verdict:
     """Depth² of each top-level statement, summed, against the budget; and the number of
-    nodes, which the rules' walks of libcst's tree cost linearly, many times over."""
+    nodes, which the facts pass costs linearly."""
     total = nodes = 0
     for statement in tree.body:
         deepest = 0
@@ -83,7 +90,6 @@ def _depths(tree: ast.Module) -> Verdict:
         while stack:
             node, depth = stack.pop()
             nodes += 1
-            depth += _nesting(node)
             deepest = max(deepest, depth)
             stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
         total += deepest * deepest
@@ -92,20 +98,6 @@ def _depths(tree: ast.Module) -> Verdict:
         if nodes > MAX_NODES:
             return Verdict(False, "too large for lambdalint to analyse in good time")
     return READABLE
-
-
-def _nesting(node: ast.AST) -> int:
-    """How much deeper libcst's tree is than the ast node: `a and b and …`, `a < b < …` and
-    dotted names are flat lists in ast but chains of nested nodes in libcst."""
-    if isinstance(node, ast.BoolOp):
-        return len(node.values)
-    if isinstance(node, ast.Compare):
-        return len(node.ops)
-    if isinstance(node, ast.alias):
-        return node.name.count(".")
-    if isinstance(node, ast.ImportFrom):
-        return (node.module or "").count(".")
-    return 0
 
 
 def _tokens(data: bytes) -> Verdict:

@@ -8,15 +8,12 @@ module is Runtime.BuiltInModuleConflict; `/` is a package separator; then
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lambdalint.data import builtin_modules, quotas
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from lambdalint.model.archive import Member
     from lambdalint.model.deployment import Artifact, Deployment
 
@@ -82,77 +79,3 @@ def find_module(deployment: Deployment, module: str) -> tuple[Artifact, Member] 
             if member is not None:
                 return artifact, member
     return None
-
-
-# Marks a name bound more than once (its entry is the last binding, which getattr finds).
-REBOUND = "rebound:"
-
-
-def top_level_names(tree: cst.Module) -> dict[str, cst.CSTNode]:
-    """Names a module binds at its top level (def, class, assignment, import), any of which
-    `getattr(module, name)` finds, each to its last binding. A star import or a module
-    __getattr__ may bind any name: they are returned as "*"; a name bound several times
-    also appears as REBOUND + name."""
-    import libcst as cst
-    from libcst.helpers import get_full_name_for_node
-
-    names: dict[str, cst.CSTNode] = {}
-    rebound: set[str] = set()  # bound more than once: which binding wins is not judged
-
-    def note(name: str, node: cst.CSTNode) -> None:
-        if name in names:
-            rebound.add(name)
-        names[name] = node  # the last binding is the one getattr finds
-
-    def bind(target: cst.BaseExpression, node: cst.CSTNode) -> None:
-        if isinstance(target, cst.Name):
-            note(target.value, node)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                bind(element.value, node)
-
-    def visit(statements: Sequence[cst.BaseStatement]) -> None:
-        for statement in statements:
-            if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-                note(statement.name.value, statement)
-                if statement.name.value == "__getattr__":
-                    names["*"] = statement
-            elif isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.Assign):
-                        for target in small.targets:
-                            bind(target.target, small)
-                    elif isinstance(small, (cst.AnnAssign, cst.AugAssign)) and small.value:
-                        bind(small.target, small)
-                    elif isinstance(small, cst.Import):
-                        for alias in small.names:
-                            name = (alias.evaluated_alias or
-                                    (get_full_name_for_node(alias.name) or "").split(".")[0])
-                            note(name, small)
-                    elif isinstance(small, cst.ImportFrom):
-                        if isinstance(small.names, cst.ImportStar):
-                            names["*"] = small
-                        else:
-                            for alias in small.names:
-                                note(alias.evaluated_alias or alias.evaluated_name, small)
-            elif isinstance(statement, (cst.If, cst.Try, cst.With)):
-                # definitions under if/try/with at module level are bound too
-                for block in _blocks(statement):
-                    visit(block)
-
-    visit(tree.body)
-    for name in rebound:
-        names[f"{REBOUND}{name}"] = names[name]
-    return names
-
-
-def _blocks(statement: cst.CSTNode) -> list[tuple[cst.BaseStatement, ...]]:
-    import libcst as cst
-
-    blocks: list[tuple[cst.BaseStatement, ...]] = []
-    for child in statement.children:
-        if isinstance(child, cst.IndentedBlock):
-            blocks.append(tuple(child.body))
-        elif isinstance(child, (cst.Else, cst.ExceptHandler, cst.Finally, cst.If)):
-            blocks += _blocks(child)
-    return blocks

@@ -5,16 +5,14 @@ reports one step of it; it is worked out once per deployment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lambdalint.model.handler import REBOUND, Handler, find_module, parse, top_level_names
-from lambdalint.model.source import Module
-from lambdalint.model.source import parse as parse_source
+from lambdalint.model.code.modules import CodeModule, load
+from lambdalint.model.code.semantic import Binding
+from lambdalint.model.handler import Handler, find_module, parse
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from lambdalint.model.context import Context
     from lambdalint.model.deployment import Artifact, Deployment
 
@@ -28,34 +26,20 @@ class Resolution:
     # With AWS_LAMBDA_EXEC_WRAPPER set, the handler may name an executable the wrapper runs
     # ($LAMBDA_TASK_ROOT/$_HANDLER, as Lambda Web Adapter's does): not module.function.
     exec_wrapper: str | None = None
-    module: Module | None = None  # None: not found (LL401), or not parsable (LL002)
+    module: CodeModule | None = None  # None: not found (LL401), or not parsable (LL002)
     found_file: bool = False
-    names: dict[str, cst.CSTNode] | None = None  # top-level names of the module (LL402)
+    # The module's top-level names, each with its bindings (LL402); None: not readable.
+    names: dict[str, list[Binding]] | None = None
+    # A star import or a module __getattr__: any name may exist.
+    any_name: bool = field(default=False)
 
-    @property
-    def body(self) -> cst.FunctionDef | None:
-        """The handler function whose body runs on every invocation, decorated or not."""
-        import libcst as cst
 
-        if self.handler is None or self.names is None or \
-                REBOUND + self.handler.function in self.names:
-            return None
-        node = self.names.get(self.handler.function)
-        return node if isinstance(node, cst.FunctionDef) else None
-
-    @property
-    def definition(self) -> cst.CSTNode | None:
-        """The handler's definition when the code says plainly what it is: bound once, and
-        not wrapped by a decorator (which may change its signature or return value)."""
-        import libcst as cst
-
-        if self.handler is None or self.names is None or \
-                REBOUND + self.handler.function in self.names:
-            return None
-        node = self.names.get(self.handler.function)
-        if isinstance(node, cst.FunctionDef) and node.decorators:
-            return None
-        return node
+def top_level_names(module: CodeModule) -> tuple[dict[str, list[Binding]], bool]:
+    """Names the module binds at its top level (def, class, assignment, import, also under
+    if/try/with), any of which `getattr(module, name)` finds; and whether any name may be
+    bound (a star import, a module `__getattr__`)."""
+    names = dict(module.facts.module.bindings)
+    return names, module.facts.star_import or "__getattr__" in names
 
 
 def resolve(deployment: Deployment, ctx: Context) -> Resolution:
@@ -75,9 +59,9 @@ def resolve(deployment: Deployment, ctx: Context) -> Resolution:
         found = find_module(deployment, handler.module)
         if found is not None:
             resolution.found_file = True
-            resolution.module = parse_source(found[0], found[1], ctx)
-            if resolution.module is not None:
-                resolution.names = top_level_names(resolution.module.tree)
+            resolution.module = load(found[0], found[1], ctx)
+            if resolution.module is not None and resolution.module.tree is not None:
+                resolution.names, resolution.any_name = top_level_names(resolution.module)
     deployment.views.resolution = resolution
     return resolution
 

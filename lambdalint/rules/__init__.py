@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.code.span import Span
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.spec import CONFIG, FLAG, INFERRED, Origin
@@ -63,6 +64,16 @@ class Rule:
             else "-")
         return Finding(rule=self.id, path=path, message=message, fix=fix, related=related,
                        severity=severity, key=key)
+
+    def in_code(self, span: Span, message: str, *, fix: str | None = None,
+                related: tuple[Related, ...] = (), key: str = "") -> Finding:
+        """A finding at a place in the function's own code. A related place on the same
+        line says nothing the finding does not: it is left out."""
+        related = tuple(r for r in related if (r.path, r.member, r.line) !=
+                        (span.path, span.member, span.line))
+        return Finding(rule=self.id, path=span.path, member=span.member, line=span.line,
+                       column=span.column, message=message, fix=fix, related=related,
+                       key=key)
 
     @staticmethod
     def concerning(deployment: Deployment) -> str:

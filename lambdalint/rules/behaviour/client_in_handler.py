@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.data import client_factories
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.code.program import code_of
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.resolution import resolve
 from lambdalint.rules import Rule
 
 
@@ -15,9 +14,10 @@ class ClientInHandler(Rule):
     ## What it does
     Finds SDK clients, resources and sessions (`boto3.client("s3")`), database connections
     (`pymysql.connect`, `psycopg2.connect`, `sqlalchemy.create_engine`) and HTTP sessions
-    (`requests.Session()`) created in the body of the handler function, through any import
-    alias. Lazy initialisation into a `global` (`if CLIENT is None: CLIENT = boto3.client(…)`)
-    is the recommended pattern and is not reported.
+    (`requests.Session()`) created in the body of the handler function, or in an own helper
+    it calls on every invocation, through any import alias. Lazy initialisation into a
+    `global` (`if CLIENT is None: CLIENT = boto3.client(…)`) and helpers decorated with a
+    cache (`functools.lru_cache`) are the recommended patterns and are not reported.
 
     ## Why is this bad?
     The handler runs on every invocation, module-level code once per execution environment.
@@ -55,44 +55,12 @@ class ClientInHandler(Rule):
     tags = ("performance",)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        import libcst as cst
-
-        resolution = resolve(deployment, ctx)
-        handler, module = resolution.body, resolution.module
-        if not isinstance(handler, cst.FunctionDef) or module is None:
-            return
-        source = module
-        factories = client_factories()
-        lazy: set[str] = set()  # names the handler declares global: lazy initialisation
-        calls: list[tuple[cst.Call, str]] = []
-
-        class Finder(cst.CSTVisitor):
-            def visit_Global(self, node: cst.Global) -> None:
-                lazy.update(n.name.value for n in node.names)
-
-            def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-                return node is handler  # nested functions run only when called
-
-            def visit_Lambda(self, node: cst.Lambda) -> bool:
-                return False
-
-            def visit_Assign(self, node: cst.Assign) -> bool:
-                targets = {t.target.value for t in node.targets
-                           if isinstance(t.target, cst.Name)}
-                return not (targets & lazy)
-
-            def visit_Call(self, node: cst.Call) -> None:
-                for name in source.qualified_names(node.func):
-                    if name in factories:
-                        calls.append((node, name))
-
-        handler.visit(Finder())
-        for call, name in calls:
-            line, column = module.position(call)
-            yield self.finding(
-                module.artifact, member=module.member.name, line=line, column=column,
-                key=name,
-                message=(f"{name}() in the handler creates {factories[name]} on every "
+        for creation in code_of(deployment, ctx).creations_per_invocation():
+            where = "the handler" if creation.helper is None else \
+                f"{creation.helper}(), which the handler calls,"
+            yield self.in_code(
+                creation.span, key=creation.factory,
+                message=(f"{creation.factory}() in {where} creates {creation.what} on every "
                          "invocation; create it once at module level so warm invocations "
                          "reuse it"),
                 fix="move it to module level (or initialise it lazily into a global)")

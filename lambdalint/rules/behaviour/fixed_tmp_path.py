@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Severity
+from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.code.program import code_of, in_tmp
+from lambdalint.model.code.values import text_of
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.source import own_modules
-from lambdalint.model.writes import DIRECTORY_CALLS, in_tmp, writes
 from lambdalint.rules import Rule
 
 
@@ -14,7 +14,8 @@ class FixedTmpPath(Rule):
     """
     ## What it does
     Finds writes in the function's own code to a constant path under `/tmp`
-    (`open("/tmp/out.json", "w")`, `s3.download_file(b, k, "/tmp/input.csv")`).
+    (`open("/tmp/out.json", "w")`, `s3.download_file(b, k, "/tmp/input.csv")`, also
+    `os.path.join(tempfile.gettempdir(), "out.json")` or a module constant).
 
     ## Why is this bad?
     Execution environments are reused: the file from the previous invocation is still
@@ -54,15 +55,14 @@ class FixedTmpPath(Rule):
     tags = ("runtime", "filesystem")
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        for module in own_modules(deployment, ctx):
-            for write in writes(module):
-                if not (write.path.constant and in_tmp(write.path)) or write.path.prefix in \
-                        ("/tmp", "/tmp/") or write.how in DIRECTORY_CALLS:
-                    continue  # creating a directory twice does not collide
-                line, column = module.position(write.node)
-                yield self.finding(
-                    module.artifact, member=module.member.name, line=line, column=column,
-                    key=write.path.prefix,
-                    message=(f"{write.how} writes to the fixed path {write.path.prefix!r}: "
-                             "reused execution environments and concurrent work share it"),
-                    fix="use tempfile or a unique name per invocation")
+        for write in code_of(deployment, ctx).writes():
+            path = text_of(write.path)
+            if path is None or not in_tmp(path) or path in ("/tmp", "/tmp/") or \
+                    write.directory:
+                continue  # creating a directory twice does not collide
+            yield self.in_code(
+                write.span, key=path,
+                message=(f"{write.how} writes to the fixed path {path!r}: reused execution "
+                         "environments and concurrent work share it"),
+                related=Related.to(write.path.origin, "the path is set here"),
+                fix="use tempfile or a unique name per invocation")

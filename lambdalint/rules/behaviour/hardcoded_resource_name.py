@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.code.program import code_of
+from lambdalint.model.code.values import Const, Value, alternatives
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.source import own_modules
-from lambdalint.model.values import sdk_calls, string_value
 from lambdalint.rules import Rule
 
 RESOURCE_KEYWORDS = ("Bucket", "TableName", "QueueUrl", "TopicArn", "FunctionName",
@@ -57,22 +57,26 @@ class HardcodedResourceName(Rule):
     tags = ("configuration",)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        for module in own_modules(deployment, ctx):
-            for call in sdk_calls(module):
-                found = [(k, string_value(call.keyword(k))) for k in RESOURCE_KEYWORDS]
-                found += [("ARN", string_value(a.value)) for a in call.node.args
-                          if (string_value(a.value) or "").startswith("arn:aws")]
-                if call.method == "Table":
-                    found.append(("Table", string_value(call.positional(0))))
-                for keyword, value in found:
-                    if not value:
-                        continue
-                    line, column = module.position(call.node)
-                    yield self.finding(
-                        module.artifact, member=module.member.name, line=line,
-                        column=column, key=f"{call.method}:{keyword}",
-                        message=(f"{call.service}.{call.method}() names its resource "
-                                 f"literally ({keyword}={value!r}): pass it in an "
-                                 "environment variable"),
-                        fix="read the name from os.environ, set it from the template")
-                    break
+        for call in code_of(deployment, ctx).sdk_calls():
+            found = [(k, _literal(call.argument(k))) for k in RESOURCE_KEYWORDS]
+            found += [("ARN", _literal(a)) for a in (*call.positional, *call.keywords.values())
+                      if (_literal(a) or "").startswith("arn:aws")]
+            if call.method == "Table":
+                found.append(("Table", _literal(call.argument("TableName", 0))))
+            for keyword, value in found:
+                if not value:
+                    continue
+                yield self.in_code(
+                    call.span, key=f"{call.method}:{keyword}",
+                    message=(f"{call.service}.{call.method}() names its resource literally "
+                             f"({keyword}={value!r}): pass it in an environment variable"),
+                    fix="read the name from os.environ, set it from the template")
+                break
+
+
+def _literal(value: Value | None) -> str | None:
+    """A string written in the code itself (a literal, or a constant bound to one)."""
+    found = alternatives(value) if value is not None else ()
+    if len(found) == 1 and isinstance(found[0], Const) and isinstance(found[0].value, str):
+        return found[0].value
+    return None

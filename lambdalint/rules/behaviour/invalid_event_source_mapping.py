@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.code.program import code_of
+from lambdalint.model.code.values import affixes, text_of
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.source import own_modules
-from lambdalint.model.values import sdk_calls, string_value
 from lambdalint.rules import Rule
 
 # Services that push to Lambda (resource policies), never through an event source mapping.
@@ -23,8 +23,9 @@ KINDS_NEEDING_POSITION = {"kinesis": "Kinesis", "dynamodb": "DynamoDB Streams",
 class InvalidEventSourceMapping(Rule):
     """
     ## What it does
-    Checks `create_event_source_mapping` calls of the Lambda client with a literal
-    `EventSourceArn`, and the event source mappings a template declares
+    Checks `create_event_source_mapping` calls of the Lambda client whose `EventSourceArn`
+    names its service (a literal, a constant, or an f-string such as
+    `f"arn:aws:s3:::{bucket}"`), and the event source mappings a template declares
     (`AWS::Lambda::EventSourceMapping`, SAM's `SQS`/`Kinesis`/`DynamoDB`/`MSK` events): the
     source must be one Lambda polls (Kinesis, DynamoDB Streams, SQS, MSK, MQ, DocumentDB),
     not a service that pushes events (S3, SNS, API Gateway, EventBridge); `StartingPosition`
@@ -70,35 +71,34 @@ class InvalidEventSourceMapping(Rule):
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         yield from self._declared(deployment)
-        for module in own_modules(deployment, ctx):
-            for call in sdk_calls(module):
-                if call.service != "lambda" or call.method != "create_event_source_mapping":
-                    continue
-                arn = string_value(call.keyword("EventSourceArn")) or ""
-                parts = arn.split(":")
-                if len(parts) < 3 or not arn.startswith("arn:"):
-                    continue
-                service = parts[2]
-                has_position = call.keyword("StartingPosition") is not None
-                problem = None
-                if service in PUSH_SERVICES:
-                    problem = (f"{PUSH_SERVICES[service]} pushes events to Lambda; it cannot "
-                               "be an event source mapping")
-                elif service in NEEDS_STARTING_POSITION and not has_position and \
-                        (service != "dynamodb" or "/stream/" in arn):
-                    problem = (f"{NEEDS_STARTING_POSITION[service]} needs StartingPosition "
-                               "(TRIM_HORIZON or LATEST)")
-                elif service in NO_STARTING_POSITION and has_position:
-                    problem = f"{NO_STARTING_POSITION[service]} takes no StartingPosition"
-                if problem is None:
-                    continue
-                line, column = module.position(call.node)
-                yield self.finding(
-                    module.artifact, member=module.member.name, line=line, column=column,
-                    key=service,
-                    message=(f"create_event_source_mapping for {arn!r} fails with "
-                             f"InvalidParameterValueException: {problem}"),
-                    fix="see `lambdalint rule LL507`")
+        for call in code_of(deployment, ctx).sdk_calls():
+            if call.service != "lambda" or call.method != "create_event_source_mapping":
+                continue
+            source = call.argument("EventSourceArn")
+            arn = (affixes(source)[0] or "") if source is not None else ""
+            parts = arn.split(":")
+            if len(parts) < 4 or not arn.startswith("arn:"):
+                continue  # the service is the third field: it must be complete
+            service = parts[2]
+            has_position = call.argument("StartingPosition") is not None
+            problem = None
+            if service in PUSH_SERVICES:
+                problem = (f"{PUSH_SERVICES[service]} pushes events to Lambda; it cannot "
+                           "be an event source mapping")
+            elif service in NEEDS_STARTING_POSITION and not has_position and \
+                    (service != "dynamodb" or "/stream/" in arn) and not call.spread:
+                problem = (f"{NEEDS_STARTING_POSITION[service]} needs StartingPosition "
+                           "(TRIM_HORIZON or LATEST)")
+            elif service in NO_STARTING_POSITION and has_position:
+                problem = f"{NO_STARTING_POSITION[service]} takes no StartingPosition"
+            if problem is None:
+                continue
+            shown = arn if source is not None and text_of(source) is not None else arn + "…"
+            yield self.in_code(
+                call.span, key=service,
+                message=(f"create_event_source_mapping for {shown!r} fails with "
+                         f"InvalidParameterValueException: {problem}"),
+                fix="see `lambdalint rule LL507`")
 
     def _declared(self, deployment: Deployment) -> Iterator[Finding]:
         """Mappings the template declares, judged where they are written."""

@@ -4,10 +4,10 @@ from collections.abc import Iterator
 
 from lambdalint.data import private_runtime_modules
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.code.program import code_of
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.handler import find_module
-from lambdalint.model.source import import_records, own_modules
 from lambdalint.rules import Rule
 
 
@@ -56,19 +56,19 @@ class PrivateRuntimeApi(Rule):
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         private = private_runtime_modules()
-        for module in own_modules(deployment, ctx):
-            reported: set[int] = set()  # one finding per import statement
-            for record in import_records(module):
+        for module in code_of(deployment, ctx).modules:
+            reported: set[int] = set()  # one finding per import statement (by line)
+            for record in module.facts.imports:
                 # `from awslambdaric import lambda_runtime_client` counts: a private module
                 # whether Python finds it as a submodule or as an attribute
                 if record.relative or not any(
                         record.name == p or record.name.startswith(p + ".") for p in private):
                     continue
-                if id(record.node) in reported or \
+                if record.span.line in reported or \
                         find_module(deployment, record.name.split(".", 1)[0]) is not None:
                     continue  # the function's (or a layer's) own bootstrap.py is not private
-                reported.add(id(record.node))
-                line, column = module.position(record.node)
+                reported.add(record.span.line)
+                line, column = record.span.line, record.span.column
                 yield self.finding(
                     module.artifact, member=module.member.name, line=line, column=column,
                     key=record.name,

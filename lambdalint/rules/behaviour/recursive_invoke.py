@@ -2,11 +2,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Severity
+from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.code.program import code_of
+from lambdalint.model.code.values import (
+    Const,
+    FromContext,
+    FromEnvironment,
+    Text,
+    Value,
+    why_all,
+)
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.source import Module, own_modules
-from lambdalint.model.values import environment_key, sdk_calls, string_value
 from lambdalint.rules import Rule
 
 INVOKE_METHODS = {"invoke", "invoke_async", "invoke_with_response_stream"}
@@ -59,64 +66,49 @@ class RecursiveInvoke(Rule):
     tags = ("runtime", "cost")
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        for module in own_modules(deployment, ctx):
-            for call in sdk_calls(module):
-                if call.service != "lambda" or call.method not in INVOKE_METHODS:
-                    continue
-                target = call.keyword("FunctionName")
-                own = deployment.function_name.value if deployment.function_name else None
-                why = self._own_name(module, target, own) or \
-                    self._own_variable(module, target, deployment)
-                if why is None:
-                    continue
-                line, column = module.position(call.node)
-                yield self.finding(
-                    module.artifact, member=module.member.name, line=line, column=column,
-                    key=call.method,
-                    message=(f"lambda.{call.method}() is given FunctionName={why}: the "
-                             "function invokes itself, once per invocation, without end"),
-                    fix="invoke another function, or queue the next step with an end "
-                        "condition")
+        for call in code_of(deployment, ctx).sdk_calls():
+            if call.service != "lambda" or call.method not in INVOKE_METHODS:
+                continue
+            target = call.argument("FunctionName")
+            found = why_all(target, lambda v: _own_name(v, deployment)) \
+                if target is not None else None
+            if found is None:
+                continue
+            why, value = found
+            yield self.in_code(
+                call.span, key=call.method,
+                message=(f"lambda.{call.method}() is given FunctionName={why}: the "
+                         "function invokes itself, once per invocation, without end"),
+                related=Related.to(value.origin, "the function's own name comes from here"),
+                fix="invoke another function, or queue the next step with an end condition")
 
-    @staticmethod
-    def _own_variable(module: Module, node: object, deployment: Deployment) -> str | None:
-        """An environment variable the template sets to this very function (`!Ref Self`,
-        `!GetAtt Self.Arn`) or to its deployed name."""
-        name = environment_key(module, node)
-        variable = deployment.variable(name) if name is not None else None
-        if variable is None or deployment.defined_at is None:
-            return None
-        own = deployment.function_name.value if deployment.function_name else None
-        if (variable.refers_to is not None and variable.refers_to == deployment.name) or \
-                (own is not None and variable.value is not None and
-                 variable.value.split(":")[-1] == own):
-            return (f"os.environ[{name!r}], which {variable.origin.describe()} sets to the "
-                    "function itself")
+
+def _own_name(value: Value, deployment: Deployment) -> str | None:
+    """How a value evidently is the function's own name or ARN, if it is."""
+    if isinstance(value, FromContext) and value.attribute in CONTEXT_ATTRIBUTES:
+        return f"context.{value.attribute}"
+    if isinstance(value, FromEnvironment):
+        if value.name == OWN_NAME_VARIABLE:
+            return f"os.environ[{value.name!r}]"
+        return _own_variable(value.name, deployment)
+    configured = deployment.function_name.value if deployment.function_name else None
+    literal = value.value if isinstance(value, Const) else \
+        value.prefix if isinstance(value, Text) and value.exact else None
+    if isinstance(literal, str) and configured and literal.split(":")[-1] == configured:
+        return f"{literal!r} (the function's own name)"
+    return None
+
+
+def _own_variable(name: str, deployment: Deployment) -> str | None:
+    """An environment variable the template sets to this very function (`!Ref Self`,
+    `!GetAtt Self.Arn`) or to its deployed name."""
+    variable = deployment.variable(name)
+    if variable is None or deployment.defined_at is None:
         return None
-
-    @staticmethod
-    def _own_name(module: Module, node: object, configured: str | None) -> str | None:
-        """The expression, when it evidently is the function's own name or ARN."""
-        import libcst as cst
-
-        if not isinstance(node, cst.BaseExpression):
-            return None
-        text = module.tree.code_for_node(node)
-        if isinstance(node, cst.Attribute) and node.attr.value in CONTEXT_ATTRIBUTES and \
-                isinstance(node.value, cst.Name) and node.value.value in ("context", "ctx"):
-            return text
-        # os.environ["AWS_LAMBDA_FUNCTION_NAME"], os.environ.get(…), os.getenv(…)
-        key: cst.BaseExpression | None = None
-        if isinstance(node, cst.Subscript) and module.qualified_names(node.value) & \
-                {"os.environ"}:
-            index = node.slice[0].slice
-            key = index.value if isinstance(index, cst.Index) else None
-        elif isinstance(node, cst.Call) and node.args and module.qualified_names(node.func) & \
-                {"os.getenv", "os.environ.get"}:
-            key = node.args[0].value
-        if key is not None and string_value(key) == OWN_NAME_VARIABLE:
-            return text
-        literal = string_value(node)
-        if literal is not None and configured and literal.split(":")[-1] == configured:
-            return f"{literal!r} (the function's own name)"
-        return None
+    own = deployment.function_name.value if deployment.function_name else None
+    if (variable.refers_to is not None and variable.refers_to == deployment.name) or \
+            (own is not None and variable.value is not None and
+             variable.value.split(":")[-1] == own):
+        return (f"os.environ[{name!r}], which {variable.origin.describe()} sets to the "
+                "function itself")
+    return None

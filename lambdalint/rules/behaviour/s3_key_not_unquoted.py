@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Severity
+from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.code.program import code_of
+from lambdalint.model.code.values import FromEvent, the
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.source import own_modules
-from lambdalint.model.values import calls_with_flow, event_field_of
 from lambdalint.rules import Rule
 
 # S3 transfer methods that take the key positionally: download_file(Bucket, Key, Filename)
+S3_OBJECT_KEY = ("s3", "object", "key")
 POSITIONAL_KEY = {"download_file": 1, "download_fileobj": 1, "upload_file": 2,
                   "upload_fileobj": 2}
 
@@ -17,9 +18,10 @@ POSITIONAL_KEY = {"download_file": 1, "download_fileobj": 1, "upload_file": 2,
 class S3KeyNotUnquoted(Rule):
     """
     ## What it does
-    Follows the object key of an S3 event (`record["s3"]["object"]["key"]`, directly or
-    through a local variable) into AWS SDK calls, and reports it when it was not decoded
-    with `urllib.parse.unquote_plus` first.
+    Follows the object key of an S3 event (`record["s3"]["object"]["key"]`, through loops,
+    names and helper arguments) into S3 calls, and reports it when it was not decoded with
+    `urllib.parse.unquote_plus` (or `unquote`) first, also inside a helper. A name that is
+    sometimes the event's key and sometimes something else is not reported.
 
     ## Why is this bad?
     S3 event keys are URL-encoded: `my photo.jpg` arrives as `my+photo.jpg`. Used as is,
@@ -61,25 +63,21 @@ class S3KeyNotUnquoted(Rule):
     tags = ("s3", "events")
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        for module in own_modules(deployment, ctx):
-            for function, flow, call in calls_with_flow(module):
-                if call.service != "s3":
+        for call in code_of(deployment, ctx).sdk_calls():
+            if call.service != "s3":
+                continue
+            keys = [call.argument("Key"), call.argument("CopySource")]
+            if call.method in POSITIONAL_KEY:
+                keys.append(call.argument("Key", POSITIONAL_KEY[call.method]))
+            for value in keys:
+                key = the(value, FromEvent) if value is not None else None
+                if key is None or key.decoded or key.path[-3:] != S3_OBJECT_KEY:
                     continue
-                keys = [call.keyword(k) for k in ("Key", "CopySource")]
-                if call.method in POSITIONAL_KEY:
-                    keys.append(call.positional(POSITIONAL_KEY[call.method]))
-                for value in keys:
-                    if value is None:
-                        continue
-                    carried = event_field_of(flow, value)
-                    if carried is None or carried[0] != "key" or flow.decoded(value):
-                        continue
-                    line, column = module.position(value)
-                    yield self.finding(
-                        module.artifact, member=module.member.name, line=line, column=column,
-                        key=f"{function.name.value}:{call.method}",
-                        message=(f"the S3 event's object key reaches {call.service}."
-                                 f"{call.method}() still URL-encoded: keys with spaces or "
-                                 "special characters fail with NoSuchKey"),
-                        fix="decode it first: urllib.parse.unquote_plus(key)")
-                    break
+                yield self.in_code(
+                    call.span, key=f"{call.function}:{call.method}",
+                    message=(f"the S3 event's object key reaches {call.service}."
+                             f"{call.method}() still URL-encoded: keys with spaces or "
+                             "special characters fail with NoSuchKey"),
+                    related=Related.to(key.origin, "the key is read from the S3 event here"),
+                    fix="decode it first: urllib.parse.unquote_plus(key)")
+                break

@@ -3,18 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.code.program import SdkCall, code_of
+from lambdalint.model.code.values import FromEnvironment, FromEvent, Value, affixes, the
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.source import Module, own_modules
 from lambdalint.model.spec import Event
-from lambdalint.model.values import (
-    SdkCall,
-    calls_with_flow,
-    environment_key,
-    event_field_of,
-    module_assignments,
-    string_value,
-)
 from lambdalint.rules import Rule
 
 # S3 writes and where their bucket argument is: (positional index, keyword)
@@ -25,13 +18,15 @@ S3_WRITES = {"put_object": (None, "Bucket"), "copy_object": (None, "Bucket"),
 MESSAGE_SENDS = {("sqs", "send_message"): "QueueUrl", ("sqs", "send_message_batch"): "QueueUrl",
                  ("sns", "publish"): "TopicArn", ("sns", "publish_batch"): "TopicArn"}
 TARGET_WORDS = {"sqs": "queue", "sns": "topic"}
+S3_BUCKET = ("s3", "bucket", "name")
 
 
 class TriggerWriteLoop(Rule):
     """
     ## What it does
     For an S3-triggered function, follows the bucket of the event
-    (`record["s3"]["bucket"]["name"]`, directly or through a local variable) into S3 writes
+    (`record["s3"]["bucket"]["name"]`, through loops over `event["Records"]`, names,
+    `.get(…)` chains and helper arguments) into S3 writes
     (`put_object`, `upload_file`, `upload_fileobj`, `copy_object`, `copy`): writing back into
     the bucket that triggered the function. When the template is read, the bucket named in
     an S3 trigger is known too: writing to it through the environment variable the template
@@ -83,62 +78,55 @@ class TriggerWriteLoop(Rule):
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         declared = [e for e in deployment.events if e.kind == "s3"]
-        for module in own_modules(deployment, ctx):
-            for function, flow, call in calls_with_flow(module):
-                if (call.service, call.method) in MESSAGE_SENDS:
-                    yield from self._message_loop(module, function.name.value, call,
-                                                  deployment)
-                    continue
-                if call.service != "s3" or call.method not in S3_WRITES:
-                    continue
-                index, keyword = S3_WRITES[call.method]
-                target = call.keyword(keyword) or \
-                    (call.positional(index) if index is not None else None)
-                if target is None:
-                    continue
-                carried = event_field_of(flow, target)
-                from_event = carried is not None and carried[0] == "bucket"
-                named = None if from_event else _named_trigger(module, target, deployment,
-                                                               declared)
-                if not from_event and named is None:
-                    continue
-                triggers = [named] if named is not None else declared
-                key_node = call.keyword("Key") or (call.positional(2) if index is not None
-                                                   else None)
-                written = _affixes(key_node, module, deployment)
-                if triggers and all(_filtered_out(e, written) for e in triggers):
-                    continue  # the notification's filter never matches the written keys
-                line, column = module.position(call.node)
-                where = (f"{named.name or named.resource}, the bucket whose notifications "
-                         f"invoke the function ({named.origin.describe()})"
-                         if named is not None else "the bucket whose event invoked the function")
-                filters = "" if triggers else (" (unless the notification's prefix/suffix "
-                                               "filter excludes the written keys)")
-                yield self.finding(
-                    module.artifact, member=module.member.name, line=line, column=column,
-                    key=f"{function.name.value}:{call.method}",
-                    message=(f"s3.{call.method}() writes into {where}: each write triggers "
-                             f"it again{filters}"),
-                    related=tuple(Related(path=e.origin.file, line=e.origin.line,
-                                          message="the S3 trigger, with no filter that "
-                                                  "excludes the written keys")
-                                  for e in triggers if e.origin.file is not None),
-                    fix="write to another bucket, or filter the trigger by prefix/suffix")
+        for call in code_of(deployment, ctx).sdk_calls():
+            if (call.service, call.method) in MESSAGE_SENDS:
+                yield from self._message_loop(call, deployment)
+                continue
+            if call.service != "s3" or call.method not in S3_WRITES:
+                continue
+            index, keyword = S3_WRITES[call.method]
+            target = call.argument(keyword, index)
+            if target is None:
+                continue
+            bucket = the(target, FromEvent)
+            from_event = bucket is not None and bucket.path[-3:] == S3_BUCKET
+            named = None if from_event else _named_trigger(target, deployment, declared)
+            if not from_event and named is None:
+                continue
+            triggers = [named] if named is not None else declared
+            key = call.argument("Key", 2 if index is not None else None)
+            written = affixes(key) if key is not None else (None, None)
+            if triggers and all(_filtered_out(e, written) for e in triggers):
+                continue  # the notification's filter never matches the written keys
+            where = (f"{named.name or named.resource}, the bucket whose notifications "
+                     f"invoke the function ({named.origin.describe()})"
+                     if named is not None else "the bucket whose event invoked the function")
+            filters = "" if triggers else (" (unless the notification's prefix/suffix "
+                                           "filter excludes the written keys)")
+            related = Related.to(bucket.origin, "the bucket is read from the S3 event here") \
+                if bucket is not None and from_event else ()
+            related += tuple(Related(path=e.origin.file, line=e.origin.line,
+                                     message="the S3 trigger, with no filter that excludes "
+                                             "the written keys")
+                             for e in triggers if e.origin.file is not None)
+            yield self.in_code(
+                call.span, key=f"{call.function}:{call.method}",
+                message=(f"s3.{call.method}() writes into {where}: each write triggers it "
+                         f"again{filters}"),
+                related=related,
+                fix="write to another bucket, or filter the trigger by prefix/suffix")
 
-
-    def _message_loop(self, module: Module, function: str, call: SdkCall,
-                      deployment: Deployment) -> Iterator[Finding]:
+    def _message_loop(self, call: SdkCall, deployment: Deployment) -> Iterator[Finding]:
         """A message sent to the queue or topic whose messages invoke the function."""
         triggers = [e for e in deployment.events if e.kind == call.service]
-        target = call.keyword(MESSAGE_SENDS[(call.service, call.method)])
-        trigger = _named_trigger(module, target, deployment, triggers) if triggers else None
+        target = call.argument(MESSAGE_SENDS[(call.service, call.method)])
+        trigger = _named_trigger(target, deployment, triggers) \
+            if triggers and target is not None else None
         if trigger is None:
             return
         word = TARGET_WORDS[call.service]
-        line, column = module.position(call.node)
-        yield self.finding(
-            module.artifact, member=module.member.name, line=line, column=column,
-            key=f"{function}:{call.method}",
+        yield self.in_code(
+            call.span, key=f"{call.function}:{call.method}",
             message=(f"{call.service}.{call.method}() sends to "
                      f"{trigger.name or trigger.resource}, the {word} whose messages invoke "
                      f"the function ({trigger.origin.describe()}): each message it handles "
@@ -159,45 +147,12 @@ def _filtered_out(event: Event, written: tuple[str | None, str | None]) -> bool:
                 and not event.suffix.endswith(suffix))
 
 
-def _affixes(node: object, module: Module, deployment: Deployment,
-             depth: int = 0) -> tuple[str | None, str | None]:
-    """The literal start and end of a key expression: "thumbnails/" + key, f"out/{x}.png",
-    through module constants and the environment variables the template sets."""
-    import libcst as cst
-
-    if depth > 8:
-        return None, None
-    variable_name = environment_key(module, node)
-    if variable_name is not None:
-        variable = deployment.variable(variable_name)
-        value = variable.value if variable is not None else None
-        return value, value
-    if isinstance(node, cst.Name):
-        bound = module_assignments(module, node.value)
-        return _affixes(bound[0].value, module, deployment, depth + 1) if len(bound) == 1 \
-            else (None, None)
-    if isinstance(node, cst.SimpleString):
-        text = string_value(node)
-        return text, text
-    if isinstance(node, cst.FormattedString):
-        parts = node.parts
-        head = parts[0].value if parts and isinstance(parts[0], cst.FormattedStringText) \
-            else ""
-        tail = parts[-1].value if parts and isinstance(parts[-1], cst.FormattedStringText) \
-            else ""
-        return head, tail
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-        return (_affixes(node.left, module, deployment, depth + 1)[0],
-                _affixes(node.right, module, deployment, depth + 1)[1])
-    return None, None
-
-
-def _named_trigger(module: Module, node: object, deployment: Deployment,
+def _named_trigger(target: Value, deployment: Deployment,
                    declared: list[Event]) -> Event | None:
-    """The S3 trigger whose bucket an argument names through an environment variable the
-    template sets to that bucket (`os.environ["BUCKET"]` with `BUCKET: !Ref Uploads`)."""
-    name = environment_key(module, node)
-    variable = deployment.variable(name) if name is not None else None
+    """The trigger whose bucket, queue or topic an argument names through an environment
+    variable the template sets to it (`os.environ["BUCKET"]` with `BUCKET: !Ref Uploads`)."""
+    read = the(target, FromEnvironment)
+    variable = deployment.variable(read.name) if read is not None else None
     if variable is None:
         return None
     for event in declared:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Severity
+from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.code.program import code_of, outside_tmp
+from lambdalint.model.code.values import affixes, text_of
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.source import own_modules
-from lambdalint.model.writes import outside_tmp, writes
 from lambdalint.rules import Rule
 
 
@@ -17,7 +17,8 @@ class WriteOutsideTmp(Rule):
     states: `open(path, "w"/"a"/"x")`, `Path(path).write_text()`/`write_bytes()`/`mkdir()`/
     `touch()`, `os.makedirs`, `os.mkdir`, `shutil.copy*`/`move` destinations and S3
     `download_file(…, Filename=…)`. A relative path counts: it resolves under `/var/task`.
-    Paths built at run time are not guessed at.
+    The path is followed through module constants, f-strings, `+`, `os.path.join` and
+    `pathlib`'s `/`; a path whose start is decided at run time is not guessed at.
 
     ## Why is this bad?
     In Lambda only `/tmp` is writable; the function's code (`/var/task`) and the layers
@@ -54,13 +55,16 @@ class WriteOutsideTmp(Rule):
     tags = ("runtime", "filesystem")
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        for module in own_modules(deployment, ctx):
-            for write in writes(module):
-                for why in outside_tmp(write.path):
-                    line, column = module.position(write.node)
-                    yield self.finding(
-                        module.artifact, member=module.member.name, line=line,
-                        column=column, key=write.path.prefix,
-                        message=(f"{write.how} writes where Lambda cannot: {why} "
-                                 "(OSError: [Errno 30] Read-only file system)"),
-                        fix="write under /tmp (tempfile.mkstemp / NamedTemporaryFile)")
+        for write in code_of(deployment, ctx).writes():
+            prefix, _ = affixes(write.path)
+            if not prefix:
+                continue  # a path built at run time is not guessed at
+            exact = text_of(write.path) is not None
+            for why in outside_tmp(prefix, exact):
+                yield self.in_code(
+                    write.span, key=prefix,
+                    message=(f"{write.how} writes where Lambda cannot: {why} "
+                             "(OSError: [Errno 30] Read-only file system)"),
+                    related=Related.to(write.path.origin, "the path is set here"),
+                    fix="write under /tmp (tempfile.mkstemp / NamedTemporaryFile)")
+

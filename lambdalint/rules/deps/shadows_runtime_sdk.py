@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.code.program import code_of
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.importview import RUNTIME, import_view
-from lambdalint.model.source import import_records, own_modules
 from lambdalint.rules import Rule
 from lambdalint.units import human_bytes
 
@@ -82,12 +82,12 @@ class ShadowsRuntimeSdk(Rule):
     def _relies_on_runtime(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         view = import_view(deployment, ctx)
         assert view is not None
-        for module in own_modules(deployment, ctx):
-            for record in import_records(module):
+        for module in code_of(deployment, ctx).modules:
+            for record in module.facts.imports:
                 top = record.name.split(".", 1)[0]
                 provider = view.provider(top)
                 if top in SDK and provider is not None and provider.entry.kind == RUNTIME:
-                    line, column = module.position(record.node)
+                    line, column = record.span.line, record.span.column
                     yield self.finding(
                         module.artifact, member=module.member.name, line=line, column=column,
                         key=top,

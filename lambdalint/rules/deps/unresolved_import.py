@@ -4,11 +4,11 @@ from collections.abc import Iterator
 
 from lambdalint.data import distribution_for_import, removed_stdlib
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.code.program import code_of
 from lambdalint.model.context import Context
 from lambdalint.model.declared import declared_import
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.importview import import_view
-from lambdalint.model.source import import_records, own_modules
 from lambdalint.rules import Rule
 
 
@@ -68,10 +68,10 @@ class UnresolvedImport(Rule):
         handler_module, _, handler_function = handler.rpartition(".")
         declared = declared_import(deployment, ctx)
         removed = removed_stdlib(view.runtime.python)
-        for module in own_modules(deployment, ctx):
+        for module in code_of(deployment, ctx).modules:
             reported: set[str] = set()
             in_handler = module.name == handler_module.replace("/", ".")
-            for record in import_records(module):
+            for record in module.facts.imports:
                 if record.guarded or record.maybe_attribute:
                     continue
                 if record.function is not None and not (in_handler and
@@ -81,7 +81,7 @@ class UnresolvedImport(Rule):
                 if top in reported or view.provider(top) is not None or declared(top):
                     continue
                 reported.add(top)
-                line, column = module.position(record.node)
+                line, column = record.span.line, record.span.column
                 if top in removed:
                     why = (f"the standard library of Python {view.runtime.python_version} no "
                            f"longer has it (removed in {removed[top]})")

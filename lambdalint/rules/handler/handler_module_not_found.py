@@ -4,11 +4,11 @@ import difflib
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.code.modules import module_name
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.handler import find_module
 from lambdalint.model.resolution import anchor, is_module_path, resolve
-from lambdalint.model.source import module_name
 from lambdalint.rules import Rule
 from lambdalint.rules.layout.function_code_nested import nested_folder
 

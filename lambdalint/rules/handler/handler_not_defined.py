@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.handler import REBOUND
 from lambdalint.model.resolution import resolve
 from lambdalint.rules import Rule
 
@@ -58,9 +57,9 @@ class HandlerNotDefined(Rule):
         handler, module, names = resolution.handler, resolution.module, resolution.names
         if handler is None or module is None or names is None:
             return
-        if handler.function in names or "*" in names:
+        if handler.function in names or resolution.any_name:
             return
-        candidates = [n for n in names if n != "*" and not n.startswith(REBOUND)]
+        candidates = list(names)
         close = difflib.get_close_matches(handler.function, candidates,
                                           n=1)
         hint = f"; did you mean {handler.module_as_written}.{close[0]}?" if close else ""

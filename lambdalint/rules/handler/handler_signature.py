@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.code.program import HandlerFunction, code_of
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.resolution import resolve
 from lambdalint.rules import Rule
 
 
@@ -54,33 +54,25 @@ class HandlerSignature(Rule):
     tags = ("handler",)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        import libcst as cst
-
-        resolution = resolve(deployment, ctx)
-        node, module = resolution.definition, resolution.module
-        if not isinstance(node, cst.FunctionDef) or module is None:
-            return
-        problem = _problem(node)
+        handler = code_of(deployment, ctx).handler
+        if handler is None or handler.decorated:
+            return  # a decorator may change the signature the runtime sees
+        problem = _problem(handler)
         if problem is None:
             return
-        line, column = module.position(node)
-        yield self.finding(module.artifact, member=module.member.name, line=line,
-                           column=column, key=node.name.value,
-                           message=f"handler {node.name.value} {problem}",
-                           fix="define it as def handler(event, context):")
+        yield self.in_code(handler.span, f"handler {handler.name} {problem}",
+                           key=handler.name, fix="define it as def handler(event, context):")
 
 
-def _problem(node: object) -> str | None:
-    import libcst as cst
-
-    assert isinstance(node, cst.FunctionDef)
-    if node.asynchronous is not None:
+def _problem(handler: HandlerFunction) -> str | None:
+    if handler.is_async:
         return ("is async def: the runtime does not await it and fails with "
                 "Runtime.MarshalError (a coroutine is not JSON serializable)")
-    params = node.params
-    positional = [*params.posonly_params, *params.params]
+    kinds = [p.kind for p in handler.parameters]
+    positional = [p for p in handler.parameters
+                  if p.kind in ("positional-only", "positional")]
     required = [p for p in positional if p.default is None]
-    takes_star = isinstance(params.star_arg, cst.Param)
+    takes_star = "var-positional" in kinds
     if len(required) > 2:
         return (f"requires {len(required)} positional arguments, but the runtime passes 2 "
                 "(event, context): TypeError on every invocation")
@@ -88,6 +80,6 @@ def _problem(node: object) -> str | None:
         return (f"accepts {len(positional)} positional argument"
                 f"{'s' if len(positional) != 1 else ''}, but the runtime passes 2 "
                 "(event, context): TypeError on every invocation")
-    if any(p.default is None for p in params.kwonly_params):
+    if any(p.default is None for p in handler.parameters if p.kind == "keyword-only"):
         return "has required keyword-only parameters, which the runtime never passes"
     return None

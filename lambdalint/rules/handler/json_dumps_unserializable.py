@@ -1,30 +1,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from lambdalint.finding import Finding, Severity
+from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.code.program import code_of
+from lambdalint.model.code.values import Value, kind_of, walk, why_all
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.source import Module, is_main_block, own_modules
-from lambdalint.model.values import Evaluator, Value
 from lambdalint.rules import Rule
 
-if TYPE_CHECKING:
-    import libcst as cst
-
-JSON_DUMPS = {"json.dumps", "json.dump"}
 REJECTED = {"ddb-response": "a DynamoDB response (its numbers are Decimal)",
             "ddb-item": "a DynamoDB item (its numbers are Decimal)",
             "ddb-items": "DynamoDB items (their numbers are Decimal)",
             "decimal": "a Decimal", "datetime": "a datetime", "date": "a date",
             "time": "a time", "uuid": "a uuid.UUID", "set": "a set", "frozenset": "a frozenset",
             "bytes": "bytes", "binary": "bytes", "bytearray": "a bytearray",
-            "dataclass": "a dataclass instance", "generator": "a generator"}
+            "dataclass": "a dataclass instance", "generator": "a generator",
+            "instance": "an instance of a class of the function's own code"}
 
 
-def json_rejects(value: Value, top: bool) -> str | None:
-    return REJECTED.get(value.kind)
+def json_rejects(value: Value) -> str | None:
+    kind = kind_of(value)
+    return REJECTED.get(kind) if kind is not None else None
 
 
 class JsonDumpsUnserializable(Rule):
@@ -33,8 +30,11 @@ class JsonDumpsUnserializable(Rule):
     Finds `json.dumps(x)` / `json.dump(x, f)` in the function's own code, without a
     `default=` or `cls=` that could handle them, where `x` evidently holds what the standard
     library's encoder rejects: DynamoDB items (`Table.get_item`/`query`/`scan` results,
-    whose numbers are `Decimal`), `Decimal`, datetimes, UUIDs, sets or bytes, also inside
-    dict and list literals.
+    whose numbers are `Decimal`, also from a Table kept at module level), `Decimal`,
+    datetimes, UUIDs, sets or bytes, also inside dicts and lists. Values are followed
+    through names, `.get(…)` chains, helper returns and helper arguments: when a helper
+    `response(status, body)` calls `json.dumps(body)` and the handler passes it a DynamoDB
+    item, the finding is on that `json.dumps` call, the line to change.
 
     ## Why is this bad?
     `TypeError: Object of type Decimal is not JSON serializable`, at run time, typically on
@@ -74,49 +74,18 @@ class JsonDumpsUnserializable(Rule):
     tags = ("handler",)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        for module in own_modules(deployment, ctx):
-            yield from self._module(module)
-
-    def _module(self, module: Module) -> Iterator[Finding]:
-        import libcst as cst
-
-        scopes: list[cst.FunctionDef | None] = [None]
-        scopes += [s for s in module.tree.body if isinstance(s, cst.FunctionDef)]
-        for scope in scopes:
-            evaluator = Evaluator(module, scope)
-            for call in _calls(scope if scope else module.tree):
-                if not module.qualified_names(call.func) & JSON_DUMPS or not call.args or \
-                        any((a.keyword is not None and a.keyword.value in ("default", "cls"))
-                            or a.star == "**" for a in call.args):
-                    continue  # default=/cls= given, or maybe given through **options
-                found = evaluator.value(call.args[0].value).find(json_rejects)
+        for dump in code_of(deployment, ctx).json_dumps():
+            if dump.handled:
+                continue  # default=/cls= given, or maybe given through **options
+            for inner, _ in walk(dump.value):
+                found = why_all(inner, json_rejects)
                 if found is None:
                     continue
-                value, why = found
-                line, column = module.position(call)
-                yield self.finding(
-                    module.artifact, member=module.member.name, line=line, column=column,
-                    key=value.kind,
+                why, value = found
+                yield self.in_code(
+                    dump.span, key=kind_of(value) or "",
                     message=(f"json.dumps() of {why} without default=: TypeError: Object "
                              "of type … is not JSON serializable"),
+                    related=Related.to(value.origin, f"{why} comes from here"),
                     fix="pass default= (e.g. default=str) or convert the values first")
-
-
-def _calls(scope: cst.CSTNode) -> list[cst.Call]:
-    """Calls of one scope itself: nested functions are other scopes (not followed)."""
-    import libcst as cst
-
-    found: list[cst.Call] = []
-
-    class Calls(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is scope
-
-        def visit_If(self, node: cst.If) -> bool:
-            return not is_main_block(node)
-
-        def visit_Call(self, node: cst.Call) -> None:
-            found.append(node)
-
-    scope.visit(Calls())
-    return found
+                break

@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.code.modules import load
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.handler import find_module, top_level_names
-from lambdalint.model.resolution import anchor, resolve
-from lambdalint.model.source import parse as parse_source
+from lambdalint.model.handler import find_module
+from lambdalint.model.resolution import anchor, resolve, top_level_names
 from lambdalint.rules import Rule
 
 
@@ -73,12 +73,11 @@ class MalformedHandler(Rule):
         # app.Class.method: module app.Class is missing, but app defines class Class
         parent, _, name = handler.module.rpartition(".")
         found = find_module(deployment, parent)
-        module = parse_source(found[0], found[1], ctx) if found else None
-        if module is None:
+        module = load(found[0], found[1], ctx) if found else None
+        if module is None or module.tree is None:
             return
-        import libcst as cst
-
-        if isinstance(top_level_names(module.tree).get(name), cst.ClassDef):
+        bindings = top_level_names(module)[0].get(name, [])
+        if bindings and all(b.source.kind == "class" for b in bindings):
             yield self.finding(
                 place, member=module.member.name,
                 message=(f"handler {text!r} points at a method of class {name} in "

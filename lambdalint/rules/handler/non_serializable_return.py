@@ -1,36 +1,51 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from lambdalint.data import unserializable_kinds
-from lambdalint.finding import Finding, Severity
+from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.code.program import code_of
+from lambdalint.model.code.values import Value, kind_of, walk, why_all
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.resolution import resolve
-from lambdalint.model.values import Evaluator, Value, is_generator, returns_of
 from lambdalint.rules import Rule
 
 
-def marshaller_rejects(value: Value, top: bool) -> str | None:
-    """Why the runtime's marshaller (simplejson, reference §3) rejects a value, if it does.
-    Decimal, tuples, namedtuples, str/int enums and NaN pass; top-level bytes pass raw."""
+def marshaller_rejects(value: Value, role: str) -> str | None:
+    """Why the runtime's marshaller (simplejson) rejects a value, if it does. Decimal,
+    tuples, namedtuples, str/int enums and NaN pass; top-level bytes pass raw."""
+    kind = kind_of(value)
+    if role == "key" and kind == "tuple":
+        return "a dict key that is a tuple"
     kinds = unserializable_kinds()
-    if value.kind in kinds:
-        return kinds[value.kind]
-    if value.kind == "binary" and not top:
+    if kind in kinds:
+        return kinds[kind]
+    if kind == "binary" and role != "top":
         return "bytes that are evidently binary (nested bytes are decoded as UTF-8)"
+    return None
+
+
+def rejected(value: Value) -> tuple[str, Value] | None:
+    """The first thing inside a returned value that the marshaller evidently rejects."""
+    for inner, role in walk(value):
+        found = why_all(inner, functools.partial(marshaller_rejects, role=role))
+        if found is not None:
+            return found
     return None
 
 
 class NonSerializableReturn(Rule):
     """
     ## What it does
-    Follows the handler's `return` statements (through local variables and simple helper
-    functions of the same module) and reports values the runtime's marshaller rejects, also
-    inside returned dicts and lists: sets, datetimes, `uuid.UUID`, dataclass instances,
+    Follows the handler's `return` statements (through local and module-level names, loops,
+    comprehensions, `append`s and the helper functions it calls, in its module or a sibling
+    module) and reports values the runtime's marshaller rejects, also inside returned
+    dicts and lists: sets, datetimes, `uuid.UUID`, dataclass and plain class instances,
     plain `Enum` members, generators, coroutines, `bytearray`, tuple dict keys, and bytes
     that are evidently binary (compress output, digests, `os.urandom`). A handler that
-    `yield`s returns a generator. It follows the runtime's real marshaller, simplejson:
+    `yield`s returns a generator. The finding is on the `return`, with the place where the
+    value is made as a related location. It follows the runtime's real marshaller, simplejson:
     `Decimal`, tuples, namedtuples, `str`/`int` enums and NaN are fine, and top-level bytes
     are passed through raw. Values it cannot tell are not reported.
 
@@ -71,35 +86,26 @@ class NonSerializableReturn(Rule):
     tags = ("handler",)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        import libcst as cst
-
-        resolution = resolve(deployment, ctx)
-        handler, module = resolution.definition, resolution.module
-        if not isinstance(handler, cst.FunctionDef) or module is None or \
-                handler.asynchronous is not None:
-            return  # instances are not followed; async def is LL404's
-        if is_generator(handler):
-            line, column = module.position(handler)
-            yield self.finding(
-                module.artifact, member=module.member.name, line=line, column=column,
-                key="generator",
-                message=(f"handler {handler.name.value} yields, so it returns a generator: "
+        code = code_of(deployment, ctx)
+        handler = code.handler
+        if handler is None or handler.decorated or handler.is_async:
+            return  # a decorator may convert what it returns; async def is LL404's
+        if handler.yields:
+            yield self.in_code(
+                handler.span, key="generator",
+                message=(f"handler {handler.name} yields, so it returns a generator: "
                          "Runtime.MarshalError (Object of type generator is not JSON "
                          "serializable)"),
                 fix="return a list (or a dict) instead of yielding")
             return
-        evaluator = Evaluator(module, handler)
-        for statement in returns_of(handler):
-            if statement.value is None:
-                continue
-            found = evaluator.value(statement.value).find(marshaller_rejects)
+        for returned in code.handler_returns():
+            found = rejected(returned.value)
             if found is None:
                 continue
-            value, why = found
-            line, column = module.position(value.node)
-            yield self.finding(
-                module.artifact, member=module.member.name, line=line, column=column,
-                key=value.kind,
+            why, value = found
+            yield self.in_code(
+                returned.span, key=kind_of(value) or "",
                 message=(f"the handler returns {why}, which the runtime cannot marshal: "
                          "Runtime.MarshalError (… is not JSON serializable)"),
+                related=Related.to(value.origin, f"{why} is made here"),
                 fix="convert it before returning (isoformat(), str(), sorted(), asdict())")

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Severity
+from lambdalint.finding import Finding, Related, Severity
+from lambdalint.model.code.program import code_of
+from lambdalint.model.code.values import Container, Value, kind_of, text_of, the
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.resolution import resolve
 from lambdalint.model.spec import PROXY_KINDS
-from lambdalint.model.values import Evaluator, Value, returns_of, string_value
 from lambdalint.rules import Rule
 
 # Keys only an API Gateway / function URL / ALB event has.
@@ -66,77 +66,57 @@ class ProxyResponseShape(Rule):
     tags = ("handler", "api")
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        import libcst as cst
-
-        resolution = resolve(deployment, ctx)
-        handler, module = resolution.definition, resolution.module
-        if not isinstance(handler, cst.FunctionDef) or module is None:
+        code = code_of(deployment, ctx)
+        handler = code.handler
+        if handler is None or handler.decorated:
             return
-        if not (deployment.event_kinds & PROXY_KINDS or _reads_proxy_event(handler)):
+        if not (deployment.event_kinds & PROXY_KINDS or
+                code.handler_event_keys() & PROXY_EVENT_KEYS):
             return
-        evaluator = Evaluator(module, handler)
-        for statement in returns_of(handler):
-            if statement.value is None:
+        for returned in code.handler_returns():
+            response = the(returned.value, Container)
+            if response is None or response.kind != "dict":
                 continue
-            response = evaluator.value(statement.value)
-            fields = {string_value(k.node): v for k, v in response.items if k is not None}
-            if response.kind != "dict" or "statusCode" not in fields:
+            fields = {text_of(k): v for k, v in response.items if k is not None}
+            if "statusCode" not in fields:
                 continue
             for problem, value in _problems(fields):
-                line, column = module.position(value.node)
-                yield self.finding(
-                    module.artifact, member=module.member.name, line=line, column=column,
-                    key=problem.split(" ", 1)[0],
+                yield self.in_code(
+                    returned.span, key=problem.split(" ", 1)[0],
                     message=(f"{problem}: API Gateway answers 502 (Malformed Lambda proxy "
                              "response)"),
+                    related=Related.to(value.origin, problem.split(" is ", 1)[0] +
+                                       " is set here"),
                     fix='return "body": json.dumps(...), an int statusCode, string headers')
+
+
+def _kind(value: Value) -> str | None:
+    """The kind a field evidently has (one for all alternatives), else None."""
+    found = the(value, Value)
+    return kind_of(found) if found is not None else None
 
 
 def _problems(fields: dict[str | None, Value]) -> Iterator[tuple[str, Value]]:
     body = fields.get("body")
-    if body is not None and body.kind in NOT_A_STRING:
-        yield f"body is a {body.kind.replace('ddb-', 'DynamoDB ')}, not a string", body
+    if body is not None and _kind(body) in NOT_A_STRING:
+        kind = _kind(body) or ""
+        yield f"body is a {kind.replace('ddb-', 'DynamoDB ')}, not a string", body
     status = fields["statusCode"]
     # API Gateway converts a string of digits ("201"); anything else is a 502.
-    text = string_value(status.node) if status.kind == "str" else None
+    text = text_of(status)
     if text is not None and not text.strip().isdigit():
         yield f"statusCode is the string {text!r}, not an int", status
-    elif status.kind == "none":
+    elif _kind_with_none(status) == "none":
         yield "statusCode is None, not an int", status
-    headers = fields.get("headers")
+    headers = the(fields.get("headers") or Container("list"), Container)
     if headers is not None and headers.kind == "dict":
         for key, value in headers.items:
-            if value.kind in ("int", "float", "bool", "none", "dict", "list"):
-                name = string_value(key.node) if key is not None else None
-                yield f"header {name!r} is a {value.kind}, not a string", value
+            header = _kind_with_none(value)
+            if header in ("int", "float", "bool", "none", "dict", "list"):
+                name = text_of(key) if key is not None else None
+                yield f"header {name!r} is a {header}, not a string", value
 
 
-def _reads_proxy_event(handler: object) -> bool:
-    import libcst as cst
-
-    assert isinstance(handler, cst.FunctionDef)
-    params = [*handler.params.posonly_params, *handler.params.params]
-    if not params:
-        return False
-    event = params[0].name.value
-    found = False
-
-    class Reads(cst.CSTVisitor):
-        def visit_Subscript(self, node: cst.Subscript) -> None:
-            nonlocal found
-            index = node.slice[0].slice if node.slice else None
-            if isinstance(node.value, cst.Name) and node.value.value == event and \
-                    isinstance(index, cst.Index) and string_value(index.value) in \
-                    PROXY_EVENT_KEYS:
-                found = True
-
-        def visit_Call(self, node: cst.Call) -> None:
-            nonlocal found
-            func = node.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "get" and \
-                    isinstance(func.value, cst.Name) and func.value.value == event and \
-                    node.args and string_value(node.args[0].value) in PROXY_EVENT_KEYS:
-                found = True
-
-    handler.visit(Reads())
-    return found
+def _kind_with_none(value: Value) -> str | None:
+    found = the(value, Value, without_none=False)
+    return kind_of(found) if found is not None else None

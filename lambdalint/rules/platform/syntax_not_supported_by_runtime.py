@@ -1,18 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from lambdalint.data import SyntaxFeature, syntax_features
+from lambdalint.data import syntax_features
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.code.program import code_of
+from lambdalint.model.code.syntax import features_in_tree
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
-from lambdalint.model.distributions import owner_of
-from lambdalint.model.source import own_modules
 from lambdalint.rules import Rule
-
-if TYPE_CHECKING:
-    import libcst as cst
 
 
 class SyntaxNotSupportedByRuntime(Rule):
@@ -64,14 +60,20 @@ class SyntaxNotSupportedByRuntime(Rule):
         assert runtime is not None
         features = syntax_features()
         newer = [f for f in features.values() if f.python > runtime.python]
-        if not newer or not self._hinted(deployment, ctx, newer):
-            return  # nothing could fail: no need to parse (or even import libcst)
-        for module in own_modules(deployment, ctx):
-            for feature_id, node in used_features(module.tree).items():
+        if not newer:
+            return
+        for module in code_of(deployment, ctx).all_modules:
+            source = module.parsed.source
+            if module.tree is None:
+                used = module.parsed.features  # what libcst found where the host could not
+            elif any(f.hint.search(source) for f in newer):
+                used = features_in_tree(module.tree, source)
+            else:
+                continue  # no hint of a newer feature: nothing to look for
+            for feature_id, (line, column) in used.items():
                 feature = features[feature_id]
                 if feature.python <= runtime.python:
                     continue
-                line, column = module.position(node)
                 needed = f"{feature.python[0]}.{feature.python[1]}"
                 yield self.finding(
                     module.artifact, member=module.member.name, line=line, column=column,
@@ -81,111 +83,3 @@ class SyntaxNotSupportedByRuntime(Rule):
                              f"{module.name} fails with Runtime.UserCodeSyntaxError"),
                     fix=f"rewrite it for Python {runtime.python_version}, or move to "
                         f"python{needed} or later")
-
-
-    @staticmethod
-    def _hinted(deployment: Deployment, ctx: Context, newer: list[SyntaxFeature]) -> bool:
-        """Whether any of the function's own-looking modules may use a newer feature, or
-        fails to parse (then libcst must say whether it is LL002 or newer syntax)."""
-        function = deployment.function
-        if function is None or function.tree is None:
-            return False
-        vendored = owner_of(function, ctx)
-        for member in function.tree.files():
-            if not member.name.endswith(".py"):
-                continue
-            if member.name.split("/", 1)[0].removesuffix(".py") in vendored or \
-                    member.size > ctx.max_source_size:
-                continue  # vendored, or too large to analyse (the note says so)
-            data = ctx.read(function, member)
-            if data and (any(f.hint.search(data) for f in newer) or not _parses(data)):
-                return True
-        return False
-
-
-def _parses(source: bytes) -> bool:
-    """Whether the running interpreter's own parser (C, fast) accepts the module."""
-    import ast
-
-    try:
-        ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return False
-    return True
-
-
-def used_features(tree: cst.Module) -> dict[str, cst.CSTNode]:
-    """The first node using each feature of the syntax table (ids as in syntax.json)."""
-    import libcst as cst
-
-    found: dict[str, cst.CSTNode] = {}
-    render = cst.Module(body=[]).code_for_node
-
-    def plain_decorator(node: cst.BaseExpression) -> bool:
-        """Before PEP 614: a dotted name, optionally called."""
-        if isinstance(node, cst.Call):
-            node = node.func
-        while isinstance(node, cst.Attribute):
-            node = node.value
-        return isinstance(node, cst.Name)
-
-    class Features(cst.CSTVisitor):
-        def note(self, feature: str, node: cst.CSTNode) -> None:
-            found.setdefault(feature, node)
-
-        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-            self.note("assignment-expression", node)
-
-        def visit_Parameters(self, node: cst.Parameters) -> None:
-            if node.posonly_params or isinstance(node.posonly_ind, cst.ParamSlash):
-                self.note("positional-only-parameters", node)
-
-        def visit_FormattedString(self, node: cst.FormattedString) -> None:
-            quote = node.start.lstrip("fFrRbB")
-            for part in node.parts:
-                if not isinstance(part, cst.FormattedStringExpression):
-                    continue
-                if isinstance(part.equal, cst.AssignEqual):
-                    self.note("fstring-self-documenting", part)
-                code = render(part.expression)
-                spans_lines = len(quote) == 1 and "\n" in code
-                if quote in code or "\\" in code or spans_lines:
-                    self.note("fstring-pep701", part)
-
-        def visit_Decorator(self, node: cst.Decorator) -> None:
-            if not plain_decorator(node.decorator):
-                self.note("relaxed-decorator", node)
-
-        def visit_With(self, node: cst.With) -> None:
-            if isinstance(node.lpar, cst.LeftParen):
-                self.note("parenthesized-context-managers", node)
-
-        def visit_Match(self, node: cst.Match) -> None:
-            self.note("match-statement", node)
-
-        def visit_TryStar(self, node: cst.TryStar) -> None:
-            self.note("except-star", node)
-
-        def visit_Index(self, node: cst.Index) -> None:
-            if node.star:
-                self.note("starred-subscript", node)
-
-        def visit_TypeParameters(self, node: cst.TypeParameters) -> None:
-            self.note("type-parameters", node)
-
-        def visit_TypeParam(self, node: cst.TypeParam) -> None:
-            if node.default is not None:
-                self.note("type-parameter-default", node)
-
-        def visit_TypeAlias(self, node: cst.TypeAlias) -> None:
-            self.note("type-alias-statement", node)
-
-        def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-            if isinstance(node.type, cst.Tuple) and not node.type.lpar:
-                self.note("except-without-parentheses", node)
-
-        def visit_TemplatedString(self, node: cst.TemplatedString) -> None:
-            self.note("template-string", node)
-
-    tree.visit(Features())
-    return found

@@ -1,0 +1,458 @@
+"""The semantic model of one deployment's own code, as the code rules query it.
+
+Built once per deployment from its own modules (`modules.py`), their facts (`semantic.py`)
+and one evaluator (`evaluate.py`), with what the deployment says: which function is the
+handler, the environment variables the template sets. Rules ask for records — SDK calls,
+file writes, the handler's returns, `json.dumps` calls, clients created per invocation,
+module state the handler grows, imports — that carry spans and values, never syntax.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from lambdalint.data import client_factories
+from lambdalint.model.code.evaluate import Evaluator
+from lambdalint.model.code.modules import CodeModule, own_modules
+from lambdalint.model.code.semantic import (
+    CallSite,
+    FunctionFacts,
+    ImportRecord,
+    Parameter,
+    Scope,
+)
+from lambdalint.model.code.span import Span
+from lambdalint.model.code.values import (
+    Container,
+    FromEvent,
+    Sdk,
+    Text,
+    Value,
+    alternatives,
+    definite,
+    text_of,
+    the,
+    walk,
+)
+
+if TYPE_CHECKING:
+    from lambdalint.model.context import Context
+    from lambdalint.model.deployment import Deployment
+
+# Call target (qualified name) -> which argument is the written path (index, keyword).
+PATH_ARGUMENT = {
+    "os.makedirs": (0, "name"), "os.mkdir": (0, "path"),
+    "shutil.copy": (1, "dst"), "shutil.copy2": (1, "dst"), "shutil.copyfile": (1, "dst"),
+    "shutil.copytree": (1, "dst"), "shutil.move": (1, "dst"),
+}
+PATH_METHODS = {"write_text", "write_bytes", "touch", "mkdir"}
+OPEN_CALLS = {"builtins.open", "io.open", "codecs.open"}
+WRITE_MODE_CHARS = set("wax+")
+JSON_DUMPS = {"json.dumps", "json.dump"}
+GROWING = {"append", "extend", "add", "update", "insert", "setdefault", "appendleft"}
+BOUNDING = {"clear", "pop", "popitem", "remove", "discard", "popleft"}
+# How many calls deep the handler's own helpers are followed for per-invocation work.
+HELPER_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class SdkCall:
+    """A method call on an AWS SDK object (`s3.put_object(Bucket=…)`)."""
+
+    span: Span
+    kind: str  # what it is called on: client | resource | table | session | paginator
+    service: str  # s3, lambda, dynamodb … ("" when the code does not say)
+    method: str
+    function: str | None  # the enclosing function's name (None at module level)
+    keywords: dict[str, Value] = field(hash=False)
+    positional: tuple[Value, ...] = ()
+    spread: bool = False  # *args or **kwargs: more arguments than the code shows
+
+    def argument(self, keyword: str, index: int | None = None) -> Value | None:
+        if keyword in self.keywords:
+            return self.keywords[keyword]
+        if index is not None and index < len(self.positional):
+            return self.positional[index]
+        return None
+
+
+@dataclass(frozen=True)
+class Write:
+    """A call that writes a file or makes a folder, with the path's value."""
+
+    span: Span
+    path: Value
+    how: str  # open(..., "w"), Path.write_text(), os.makedirs() …
+    directory: bool = False
+
+
+# Writable everywhere: devices and the process's own descriptors.
+ALWAYS_WRITABLE = ("/dev/", "/proc/")
+
+
+def in_tmp(prefix: str) -> bool:
+    return prefix == "/tmp" or prefix.startswith("/tmp/")
+
+
+def outside_tmp(prefix: str, exact: bool) -> Iterator[str]:
+    """Why a path with this known start is outside /tmp (nothing when it is in /tmp)."""
+    if in_tmp(prefix) or prefix.startswith(ALWAYS_WRITABLE):
+        return
+    if prefix.startswith("/"):
+        if not exact and prefix.find("/", 1) < 0:
+            return  # f"/t{x}" may still become /tmp/…: the first folder is not complete
+        yield f"{prefix!r} is outside /tmp, the only writable folder"
+    else:
+        yield (f"the relative path {prefix!r} resolves under /var/task (the function's "
+               "code), which is read-only")
+
+
+@dataclass(frozen=True)
+class Returned:
+    span: Span  # the return statement
+    value: Value
+
+
+@dataclass(frozen=True)
+class JsonDump:
+    span: Span  # the json.dumps call
+    value: Value  # what it serialises
+    handled: bool  # default= or cls= (or **options that may hold them) given
+
+
+@dataclass(frozen=True)
+class Creation:
+    """A client, session or connection created each time the handler runs."""
+
+    span: Span
+    factory: str  # qualified name: boto3.client …
+    what: str  # "an AWS SDK client" …
+    helper: str | None = None  # the own function it is created in, called by the handler
+
+
+@dataclass(frozen=True)
+class Growth:
+    """The handler adding to a module-level container."""
+
+    span: Span  # the mutating call or subscript store
+    container: str
+    defined: Span | None  # where the container is made
+    carries_event: bool  # what is added comes from the event
+
+
+@dataclass(frozen=True)
+class HandlerFunction:
+    """The handler's definition, as the code states it."""
+
+    name: str
+    span: Span
+    is_async: bool
+    decorated: bool
+    parameters: tuple[Parameter, ...]
+    yields: bool
+
+
+class Code:
+    """The semantic model of a deployment's own code (see the module docstring)."""
+
+    def __init__(self, modules: list[CodeModule], handler: tuple[CodeModule, str] | None,
+                 environment: dict[str, str | None]) -> None:
+        # Modules the host cannot parse (newer syntax) are for LL209 only.
+        self.all_modules = modules
+        self.modules = [m for m in modules if m.tree is not None]
+        self.handler_module: CodeModule | None = None
+        self.handler_facts: FunctionFacts | None = None
+        if handler is not None and handler[0].tree is not None:
+            module, name = handler
+            bindings = module.facts.module.bindings.get(name, [])
+            if len(bindings) == 1 and bindings[0].source.kind == "function":
+                definition = bindings[0].source.definition
+                if isinstance(definition, FunctionFacts):
+                    self.handler_module, self.handler_facts = module, definition
+        self.evaluator = Evaluator(self.modules, self.handler_facts, environment)
+
+    # ---- the handler -------------------------------------------------------------------
+
+    @property
+    def handler(self) -> HandlerFunction | None:
+        facts, module = self.handler_facts, self.handler_module
+        if facts is None or module is None:
+            return None
+        return HandlerFunction(facts.name, module.span(facts.node), facts.is_async,
+                               facts.decorated, tuple(facts.parameters), facts.yields)
+
+    def handler_returns(self) -> list[Returned]:
+        """Each `return` of the handler with its value (a bare return is left out)."""
+        facts, module = self.handler_facts, self.handler_module
+        if facts is None or module is None:
+            return []
+        return [Returned(module.span(r), self.evaluator.value(r.value, facts.scope))
+                for r in facts.returns if r.value is not None]
+
+    def handler_event_keys(self) -> set[str]:
+        """The top-level keys of the event the code reads (`event["httpMethod"]`)."""
+        keys: set[str] = set()
+        for module in self.modules:
+            for site in module.facts.calls:
+                func = site.node.func
+                if isinstance(func, ast.Attribute) and func.attr == "get" and site.node.args:
+                    self._event_key(self.evaluator.value(func.value, site.scope),
+                                    self.evaluator.value(site.node.args[0], site.scope), keys)
+            for node, scope in module.facts.subscripts:
+                self._event_key(self.evaluator.value(node.value, scope),
+                                self.evaluator.value(_index(node), scope), keys)
+        return keys
+
+    @staticmethod
+    def _event_key(base: Value, key: Value, keys: set[str]) -> None:
+        text = text_of(key)
+        if text is not None and any(isinstance(a, FromEvent) and not a.path
+                                    for a in alternatives(base)):
+            keys.add(text)
+
+    # ---- calls -------------------------------------------------------------------------
+
+    def _sites(self) -> Iterator[tuple[CodeModule, CallSite]]:
+        for module in self.modules:
+            for site in module.facts.calls:
+                yield module, site
+
+    def sdk_calls(self) -> list[SdkCall]:
+        """Every method call on an SDK object, in source order."""
+        found: list[SdkCall] = []
+        evaluator = self.evaluator
+        for module, site in self._sites():
+            func = site.node.func
+            if not isinstance(func, ast.Attribute):
+                continue
+            sdk = the(evaluator.value(func.value, site.scope), Sdk)
+            if sdk is None:
+                continue
+            call = site.node
+            function = site.scope.enclosing_function()
+            found.append(SdkCall(
+                module.span(call), sdk.kind, sdk.service,
+                func.attr, function.name if function else None,
+                {k.arg: evaluator.value(k.value, site.scope) for k in call.keywords
+                 if k.arg is not None},
+                tuple(evaluator.value(a, site.scope) for a in call.args
+                      if not isinstance(a, ast.Starred)),
+                any(isinstance(a, ast.Starred) for a in call.args) or
+                any(k.arg is None for k in call.keywords)))
+        return found
+
+    def calls_to(self, names: set[str]) -> Iterator[tuple[CodeModule, CallSite, str]]:
+        """Calls whose callee is one of these qualified names, with the name."""
+        evaluator = self.evaluator
+        for module, site in self._sites():
+            qualified = evaluator.qualified(evaluator.value(site.node.func, site.scope))
+            if qualified in names:
+                yield module, site, qualified
+
+    def writes(self) -> list[Write]:
+        """Calls that write files or make folders, with the path's value."""
+        evaluator = self.evaluator
+        found: list[Write] = []
+        for module, site in self._sites():
+            call, scope = site.node, site.scope
+            qualified = evaluator.qualified(evaluator.value(call.func, scope))
+            if qualified in OPEN_CALLS:
+                mode = evaluator.argument(call, 1, "mode", scope)
+                mode_text = text_of(mode) if mode is not None else None
+                path = evaluator.argument(call, 0, "file", scope)
+                if mode_text and set(mode_text) & WRITE_MODE_CHARS and path is not None:
+                    found.append(Write(module.span(call), path, f'open(..., "{mode_text}")'))
+                continue
+            if qualified in PATH_ARGUMENT:
+                index, keyword = PATH_ARGUMENT[qualified]
+                path = evaluator.argument(call, index, keyword, scope)
+                if path is not None:
+                    found.append(Write(module.span(call), path, f"{qualified}()",
+                                       directory=qualified in ("os.makedirs", "os.mkdir")))
+                continue
+            func = call.func
+            if not isinstance(func, ast.Attribute):
+                continue
+            if func.attr in PATH_METHODS | {"open"}:
+                receiver = evaluator.value(func.value, scope)
+                if not all(isinstance(a, Text) and a.kind == "path"
+                           for a in definite(receiver) or ()) or definite(receiver) is None:
+                    continue
+                if func.attr == "open":
+                    mode = evaluator.argument(call, 0, "mode", scope)
+                    mode_text = text_of(mode) if mode is not None else None
+                    if not mode_text or not set(mode_text) & WRITE_MODE_CHARS:
+                        continue
+                found.append(Write(module.span(call), receiver, f"Path.{func.attr}()",
+                                   directory=func.attr == "mkdir"))
+            elif func.attr == "download_file":
+                path = evaluator.argument(call, 2, "Filename", scope)
+                if path is not None:
+                    found.append(Write(module.span(call), path,
+                                       "download_file(Filename=...)"))
+        return found
+
+    def json_dumps(self) -> list[JsonDump]:
+        found: list[JsonDump] = []
+        for module, site, _ in self.calls_to(JSON_DUMPS):
+            call = site.node
+            if not call.args or isinstance(call.args[0], ast.Starred):
+                continue
+            handled = any(k.arg in ("default", "cls") or k.arg is None for k in call.keywords)
+            found.append(JsonDump(module.span(call),
+                                  self.evaluator.value(call.args[0], site.scope), handled))
+        return found
+
+    def creations_per_invocation(self) -> list[Creation]:
+        """Clients, sessions and connections made each time the handler runs: in its body,
+        or in own helpers it calls (a few calls deep), unless kept in a global."""
+        facts = self.handler_facts
+        if facts is None:
+            return []
+        factories = client_factories()
+        found: list[Creation] = []
+        seen: set[int] = set()
+
+        def visit(function: FunctionFacts, helper: str | None, depth: int) -> None:
+            if id(function) in seen or depth > HELPER_DEPTH:
+                return
+            seen.add(id(function))
+            module = self.evaluator.module_of(function.scope)
+            for site in self.evaluator.calls_in(function):
+                if set(site.assigned) & function.scope.declared_global:
+                    continue  # lazy initialisation into a global: made once
+                callee = self.evaluator.value(site.node.func, site.scope)
+                qualified = self.evaluator.qualified(callee)
+                if qualified in factories:
+                    found.append(Creation(module.span(site.node), qualified,
+                                          factories[qualified], helper))
+                    continue
+                own = self.evaluator.own_function(callee)
+                if own is not None and not own.decorated:  # lru_cache & co. make it once
+                    visit(own, helper or own.name, depth + 1)
+
+        visit(facts, None, 0)
+        return found
+
+    def module_growth(self) -> list[Growth]:
+        """Module-level containers the handler (or a helper it calls) adds to, unless
+        anything ever empties or replaces them."""
+        facts, module = self.handler_facts, self.handler_module
+        if facts is None or module is None:
+            return []
+        evaluator = self.evaluator
+        top = module.facts.module
+        containers: dict[str, Value] = {}
+        for name, bindings in top.bindings.items():
+            if any(b.scope is not top for b in bindings):
+                continue  # reassigned by a function (`global X; X = []`): bounded
+            value = evaluator.name(name, top)
+            if all(isinstance(a, Container) and a.kind in ("list", "dict", "set")
+                   for a in alternatives(value)):
+                containers[name] = value
+        if not containers:
+            return []
+        bounded = set(module.facts.deleted)
+        found: dict[str, Growth] = {}
+        for site in module.facts.calls:
+            func = site.node.func
+            if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+                continue
+            name = func.value.id
+            if name not in containers or evaluator.lookup(name, site.scope) is not top:
+                continue
+            if func.attr in BOUNDING:
+                bounded.add(name)
+            elif func.attr in GROWING and self._runs_per_invocation(site.scope) and \
+                    name not in found:
+                added = [evaluator.value(a, site.scope) for a in site.node.args]
+                found[name] = Growth(module.span(site.node), name,
+                                     containers[name].origin,
+                                     any(_carries_event(v) for v in added))
+        for store in module.facts.stores:
+            target = store.target
+            if not isinstance(target, ast.Name) or target.id not in containers or \
+                    evaluator.lookup(target.id, store.scope) is not top:
+                continue
+            if store.value is None:
+                bounded.add(target.id)
+            elif self._runs_per_invocation(store.scope) and target.id not in found:
+                added = [evaluator.value(store.key, store.scope),
+                         evaluator.value(store.value, store.scope)]
+                found[target.id] = Growth(module.span(store.node), target.id,
+                                          containers[target.id].origin,
+                                          any(_carries_event(v) for v in added))
+        return [g for name, g in sorted(found.items()) if name not in bounded]
+
+    def _runs_per_invocation(self, scope: Scope) -> bool:
+        """Code of the handler itself (or of a comprehension in it)."""
+        facts = self.handler_facts
+        current: Scope | None = scope
+        while current is not None and current.kind == "comprehension":
+            current = current.parent
+        return facts is not None and current is facts.scope
+
+    # ---- imports -----------------------------------------------------------------------
+
+    def imports(self) -> Iterator[tuple[CodeModule, ImportRecord]]:
+        for module in self.modules:
+            for record in module.facts.imports:
+                yield module, record
+
+
+def _carries_event(value: Value) -> bool:
+    """Whether a value is (or holds, or is built from) part of the event."""
+    for inner, _ in walk(value):
+        for part in alternatives(inner):
+            if isinstance(part, FromEvent) or (isinstance(part, Text) and any(
+                    isinstance(p, FromEvent) for p in part.parts)):
+                return True
+    return False
+
+
+def _index(node: ast.Subscript) -> ast.expr:
+    return node.slice
+
+
+def code_of(deployment: Deployment, ctx: Context) -> Code:
+    """The deployment's code model, built once."""
+    cached = deployment.views.code
+    if isinstance(cached, Code):
+        return cached
+    from lambdalint.model.resolution import resolve
+
+    modules = own_modules(deployment, ctx)
+    for module in modules:
+        if module.tree is None:
+            _note_newer_syntax(module, ctx)
+    handler: tuple[CodeModule, str] | None = None
+    if deployment.handler is not None:
+        resolution = resolve(deployment, ctx)
+        if resolution.module is not None and resolution.handler is not None:
+            handler = (resolution.module, resolution.handler.function)
+    environment = {name: variable.value for name, variable in deployment.environment.items()}
+    code = Code(modules, handler, environment)
+    deployment.views.code = code
+    return code
+
+
+def _note_newer_syntax(module: CodeModule, ctx: Context) -> None:
+    import sys
+
+    from lambdalint.data import syntax_features
+
+    key = f"newer-syntax-note:{module.artifact.path}:{module.member.name}"
+    if key in ctx.cache:
+        return
+    ctx.cache[key] = True
+    features = syntax_features()
+    versions = sorted(features[f].python for f in module.parsed.features if f in features)
+    host = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    wanted = f"Python {versions[-1][0]}.{versions[-1][1]} or later" if versions \
+        else "a newer Python"
+    ctx.notes.append(f"{module.artifact.path}:{module.member.name} uses syntax that this "
+                     f"Python ({host}) cannot read: code checks other than LL209 skip it; "
+                     f"run lambdalint under {wanted} to check it fully")
