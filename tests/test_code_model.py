@@ -108,7 +108,7 @@ def test_s3_arn_built_in_an_f_string_is_not_an_event_source_mapping(tmp_path: Pa
             LAMBDA.create_event_source_mapping(
                 EventSourceArn=f"arn:aws:s3:::{bucket}", FunctionName="worker")
         """})
-    assert found(findings, "LL507") == [("app.py", 8, ())]
+    assert found(findings, "LL507") == [("app.py", 8, (("app.py", 9),))]
 
 
 def test_module_list_appended_to_in_the_handler(tmp_path: Path) -> None:

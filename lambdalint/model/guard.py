@@ -10,8 +10,8 @@ dies with SIGSEGV on a few thousand nested parentheses or unary operators (`not 
 with an exception, so the interpreter measures first:
 
 - a module over the size cap is not read (configurable: `max-source-size`);
-- one the running interpreter parses is analysed only if no statement is deeper than the
-  facts pass can recurse and its node count stays within a budget;
+- one the running interpreter parses is analysed unless it is deeper than the facts pass
+  can recurse (a note says so); the size cap bounds its node count;
 - one the running interpreter rejects as too deep or too complex (RecursionError,
   MemoryError) is not read: CPython's limits are the runtime's too;
 - one it rejects for its syntax (newer syntax than the host's, or none at all) goes to
@@ -33,15 +33,9 @@ MAX_BRACKETS = 200
 MAX_INDENT = 100
 # Prefix operators in a row (`not not …`, `- - …`, `lambda: lambda: …`): each nests once.
 MAX_PREFIX_RUN = 100
-# The facts pass recurses once or twice per level of a statement (and libcst's visitors
-# once): past about 600 levels they hit the interpreter's recursion limit.
-MAX_STATEMENT_DEPTH = 400
 # libcst's time grows with the square of an expression's depth (about 4.5e-8 s per depth²
 # unit measured on a left-nested `a + b + …`): this budget is about two seconds.
 MAX_DEPTH_SQUARED = 40_000_000
-# The facts pass costs a few microseconds per ast node: past this many (a module of some
-# 20,000 lines, or a literal of 100,000 entries) a module is not analysed.
-MAX_NODES = 200_000
 TOO_DEEP = "nested too deeply for lambdalint to analyse"
 PREFIX_OPERATORS = frozenset({"not", "await", "lambda", "-", "+", "~", "*", "**"})
 
@@ -76,28 +70,8 @@ def measure(data: bytes, max_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> Verdict:
         return _tokens(data)
     except ValueError as exc:  # source the compiler cannot take at all
         return Verdict(False, str(exc), syntax_error=True)
-    verdict = _depths(tree)
-    return Verdict(True, tree=tree) if verdict.readable else verdict
-
-
-def _depths(tree: ast.Module) -> Verdict:
-    """Depth² of each top-level statement, summed, against the budget; and the number of
-    nodes, which the facts pass costs linearly."""
-    total = nodes = 0
-    for statement in tree.body:
-        deepest = 0
-        stack: list[tuple[ast.AST, int]] = [(statement, 1)]
-        while stack:
-            node, depth = stack.pop()
-            nodes += 1
-            deepest = max(deepest, depth)
-            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-        total += deepest * deepest
-        if deepest > MAX_STATEMENT_DEPTH or total > MAX_DEPTH_SQUARED:
-            return Verdict(False, TOO_DEEP)
-        if nodes > MAX_NODES:
-            return Verdict(False, "too large for lambdalint to analyse in good time")
-    return READABLE
+    # A tree deeper than the facts pass can recurse is found there (RecursionError: a note).
+    return Verdict(True, tree=tree)
 
 
 def _tokens(data: bytes) -> Verdict:

@@ -229,7 +229,7 @@ class Evaluator:
         if kind == "enter" and source.expr is not None:
             return self.entered(self.value(source.expr, scope))
         if kind == "parameter" and source.function is not None:
-            return self.parameter(source.function, source.index, scope)
+            return self.parameter(source.function, source.index, source.name)
         if kind == "import":
             return self.imported(source.qualified)
         if kind == "function" and isinstance(source.definition, FunctionFacts):
@@ -251,10 +251,11 @@ class Evaluator:
             return self.name(attribute, module.facts.module)
         return Reference(qualified=qualified, kind="module" if module is None else "name")
 
-    def parameter(self, function: FunctionFacts, index: int | None, scope: Scope) -> Value:
-        parameter = next((p for p in function.parameters
-                          if function.parameters.index(p) == index or
-                          (index is None and p.kind == "keyword-only")), None)
+    def parameter(self, function: FunctionFacts, index: int | None, name: str) -> Value:
+        """A parameter's value: the event or the context for the handler's first two; for
+        an own function, the join of what every call in the own code passes (unknown when
+        it is also called from elsewhere: a decorator, a callback, a method)."""
+        parameter = next((p for p in function.parameters if p.name == name), None)
         if function is self.handler and index is not None:
             if index == 0:
                 return FromEvent(())
@@ -266,7 +267,8 @@ class Evaluator:
         sites = self.call_sites(function)
         if not sites:
             return UNKNOWN
-        names = [p.name for p in function.parameters]
+        if parameter is None or parameter.kind.startswith("var-"):
+            return UNKNOWN
         found: list[Value] = []
         for site, _ in sites:
             call = site.node
@@ -274,17 +276,13 @@ class Evaluator:
                     any(k.arg is None for k in call.keywords):
                 return UNKNOWN
             given: ast.expr | None = None
-            position = index
-            if position is not None and position < len(call.args):
-                given = call.args[position]
+            if index is not None and index < len(call.args):
+                given = call.args[index]
             else:
-                wanted = parameter.name if parameter is not None else \
-                    (names[position] if position is not None and position < len(names)
-                     else None)
-                given = next((k.value for k in call.keywords if k.arg == wanted), None)
+                given = next((k.value for k in call.keywords if k.arg == name), None)
             if given is not None:
                 found.append(self.value(given, site.scope))
-            elif parameter is not None and parameter.default is not None:
+            elif parameter.default is not None:
                 found.append(self.value(parameter.default, function.outer))
             else:
                 return UNKNOWN

@@ -173,6 +173,9 @@ class Code:
                 if isinstance(definition, FunctionFacts):
                     self.handler_module, self.handler_facts = module, definition
         self.evaluator = Evaluator(self.modules, self.handler_facts, environment)
+        # Several rules ask the same questions: each is answered once.
+        self._sdk_calls: list[SdkCall] | None = None
+        self._writes: list[Write] | None = None
 
     # ---- the handler -------------------------------------------------------------------
 
@@ -192,26 +195,23 @@ class Code:
         return [Returned(module.span(r), self.evaluator.value(r.value, facts.scope))
                 for r in facts.returns if r.value is not None]
 
-    def handler_event_keys(self) -> set[str]:
-        """The top-level keys of the event the code reads (`event["httpMethod"]`)."""
-        keys: set[str] = set()
+    def reads_event_key(self, keys: set[str]) -> bool:
+        """Whether the code reads one of these top-level keys of the handler's event
+        (`event["httpMethod"]`, `event.get("rawPath")`)."""
+        evaluator = self.evaluator
         for module in self.modules:
             for site in module.facts.calls:
-                func = site.node.func
-                if isinstance(func, ast.Attribute) and func.attr == "get" and site.node.args:
-                    self._event_key(self.evaluator.value(func.value, site.scope),
-                                    self.evaluator.value(site.node.args[0], site.scope), keys)
+                func, args = site.node.func, site.node.args
+                if isinstance(func, ast.Attribute) and func.attr == "get" and args and \
+                        isinstance(args[0], ast.Constant) and args[0].value in keys and \
+                        _is_event(evaluator.value(func.value, site.scope)):
+                    return True
             for node, scope in module.facts.subscripts:
-                self._event_key(self.evaluator.value(node.value, scope),
-                                self.evaluator.value(_index(node), scope), keys)
-        return keys
-
-    @staticmethod
-    def _event_key(base: Value, key: Value, keys: set[str]) -> None:
-        text = text_of(key)
-        if text is not None and any(isinstance(a, FromEvent) and not a.path
-                                    for a in alternatives(base)):
-            keys.add(text)
+                key = node.slice
+                if isinstance(key, ast.Constant) and key.value in keys and \
+                        _is_event(evaluator.value(node.value, scope)):
+                    return True
+        return False
 
     # ---- calls -------------------------------------------------------------------------
 
@@ -222,6 +222,11 @@ class Code:
 
     def sdk_calls(self) -> list[SdkCall]:
         """Every method call on an SDK object, in source order."""
+        if self._sdk_calls is None:
+            self._sdk_calls = self._find_sdk_calls()
+        return self._sdk_calls
+
+    def _find_sdk_calls(self) -> list[SdkCall]:
         found: list[SdkCall] = []
         evaluator = self.evaluator
         for module, site in self._sites():
@@ -254,6 +259,11 @@ class Code:
 
     def writes(self) -> list[Write]:
         """Calls that write files or make folders, with the path's value."""
+        if self._writes is None:
+            self._writes = self._find_writes()
+        return self._writes
+
+    def _find_writes(self) -> list[Write]:
         evaluator = self.evaluator
         found: list[Write] = []
         for module, site in self._sites():
@@ -413,8 +423,9 @@ def _carries_event(value: Value) -> bool:
     return False
 
 
-def _index(node: ast.Subscript) -> ast.expr:
-    return node.slice
+def _is_event(value: Value) -> bool:
+    """The handler's event itself (not a part of it)."""
+    return any(isinstance(a, FromEvent) and not a.path for a in alternatives(value))
 
 
 def code_of(deployment: Deployment, ctx: Context) -> Code:

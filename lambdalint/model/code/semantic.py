@@ -38,7 +38,8 @@ class Source:
     - unpack: item ``index`` of what ``parent`` gives (`a, b = …`; a negative index counts
       from the end, None for a starred target);
     - enter: what `with expr as x` binds;
-    - parameter: parameter ``index`` (None: keyword-only) of ``function``;
+    - parameter: the parameter ``name`` of ``function``, at position ``index`` (None when
+      it cannot be passed by position);
     - import: the qualified name ``qualified``;
     - function / class: an own definition (``definition``);
     - unknown: nothing is followed (`except … as e`, `x += 1`, `match` captures…).
@@ -51,6 +52,7 @@ class Source:
     function: FunctionFacts | None = None
     qualified: str = ""
     definition: FunctionFacts | ClassFacts | None = None
+    name: str = ""
 
 
 @dataclass(eq=False)
@@ -292,8 +294,8 @@ class _Collector(ast.NodeVisitor):
         outer, self.scope = self.scope, scope
         for index, parameter in enumerate(facts.parameters):
             position = index if parameter.kind in ("positional-only", "positional") else None
-            self.bind(parameter.name, Source("parameter", index=position, function=facts),
-                      node)
+            self.bind(parameter.name, Source("parameter", index=position, function=facts,
+                                             name=parameter.name), node)
         _collect_declarations(node.body, scope)
         for statement in node.body:
             self.visit(statement)

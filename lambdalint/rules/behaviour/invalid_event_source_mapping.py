@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Severity
+from lambdalint.finding import Finding, Related, Severity
 from lambdalint.model.code.program import code_of
 from lambdalint.model.code.values import affixes, text_of
 from lambdalint.model.context import Context
@@ -98,6 +98,8 @@ class InvalidEventSourceMapping(Rule):
                 call.span, key=service,
                 message=(f"create_event_source_mapping for {shown!r} fails with "
                          f"InvalidParameterValueException: {problem}"),
+                related=Related.to(source.origin if source is not None else None,
+                                   "the ARN is built here"),
                 fix="see `lambdalint rule LL507`")
 
     def _declared(self, deployment: Deployment) -> Iterator[Finding]:

@@ -71,7 +71,7 @@ class ProxyResponseShape(Rule):
         if handler is None or handler.decorated:
             return
         if not (deployment.event_kinds & PROXY_KINDS or
-                code.handler_event_keys() & PROXY_EVENT_KEYS):
+                code.reads_event_key(PROXY_EVENT_KEYS)):
             return
         for returned in code.handler_returns():
             response = the(returned.value, Container)
