@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,12 @@ from pathlib import Path
 import pytest
 
 HANDLER = b"\n\ndef handler(event, context):\n    return {}\n"
+# The child's address space is capped: a case that needed more memory would die, and fail.
+MEMORY_CAP = 1024 * 1024 * 1024
+
+
+def _capped() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 CASES = {
     "10 MB one-line dict literal": (
         b"X = {" + b",".join(b'"k%d": %d' % (i, i) for i in range(600_000)) + b"}" + HANDLER,
@@ -56,7 +63,8 @@ def test_hostile_source_ends_in_one_clear_result(name: str, tmp_path: Path) -> N
     result = subprocess.run(
         [sys.executable, "-m", "lambdalint", "check", "app.py", "--runtime", "python3.12",
          "--handler", "app.handler", "--format", "json"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
+        preexec_fn=_capped)
 
     assert result.returncode >= 0, f"killed by signal {-result.returncode}"
     assert "Traceback" not in result.stderr and "internal error" not in result.stdout
@@ -108,7 +116,8 @@ def test_shapes_flat_in_ast_are_analysed(name: str, source: str, tmp_path: Path)
     result = subprocess.run(
         [sys.executable, "-m", "lambdalint", "check", "app.py", "--runtime", "python3.12",
          "--handler", "app.handler", "--format", "json", "--select", "LL4"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env,
+        preexec_fn=_capped)
     assert result.returncode == 1, f"{name}: exit {result.returncode}: {result.stderr}"
     report = json.loads(result.stdout)
     assert not any("analyse" in note for note in report["notes"]), report["notes"]
