@@ -134,9 +134,9 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _list_rules() -> int:
-    from lambdalint.registry import all_rules
+    from lambdalint.registry import entries
 
-    rows = [(cls.id, cls.name, cls.severity.value, cls.summary) for cls in all_rules().values()]
+    rows = [(e.id, e.name, e.severity.value, e.summary) for e in entries().values()]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
         print(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
@@ -242,7 +242,8 @@ def _check(args: argparse.Namespace) -> int:
 
         rendered = text_report.render(result, elapsed=elapsed)
     else:
-        rendered = render(args.format, result.report, rule_index(), version=__version__)
+        rendered = render(args.format, result.report,
+                          rule_index(with_help=args.format == "sarif"), version=__version__)
     if args.output:
         from lambdalint.reporters import text_report
 

@@ -1,7 +1,9 @@
-"""Generate rules/LLxxx.md from the rule modules: `python -m lambdalint.docs [FOLDER]`.
+"""Generate rules/LLxxx.md and the rule index from the rule modules:
+`python -m lambdalint.docs [FOLDER]`.
 
 A test keeps the committed pages equal to this output, so the pages, `lambdalint rule ID` and
-the SARIF help text are one text.
+the SARIF help text are one text; and the index (lambdalint/rules/index.py, what a run
+knows about rules without importing them) equal to the rule classes.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from lambdalint.registry import all_rules
+from lambdalint.registry import all_rules, index_module
+
+INDEX = Path(__file__).parent / "rules" / "index.py"
 
 
 def pages() -> dict[str, str]:
@@ -29,6 +33,7 @@ def write(folder: Path) -> None:
     for name, text in pages().items():
         (folder / name).write_text(text, "utf-8")
     (folder / "README.md").write_text(index(), "utf-8")
+    INDEX.write_text(index_module(), "utf-8")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from lambdalint.finding import (
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.inference import infer
-from lambdalint.registry import all_rules, is_known_selector
+from lambdalint.registry import entries, is_known_selector, load
 from lambdalint.rules import Rule
 from lambdalint.suppress import Selection, apply_comments, apply_pass, read_baseline
 
@@ -87,20 +87,22 @@ def run(options: Options) -> Result:
     raw += [Finding(rule="LL003", path=p.path, message=p.message) for p in problems]
     notes: list[str] = []
     targets: list[TargetReport] = []
-    rules = [cls() for cls in all_rules().values() if not cls.meta and selection.enabled(cls.id)]
-    steps, done = len(deployments) * len(rules), 0
+    selected = [e for e in entries().values() if not e.meta and selection.enabled(e.id)]
+    rules: dict[str, Rule] = {}  # a rule's module is imported when it first runs
+    steps, done = len(deployments) * len(selected), 0
     for deployment in deployments:
         infer(deployment, ctx)
         skipped: list[str] = []
-        for rule in rules:
+        for entry in selected:
             done += 1
             if options.progress is not None:
                 where = deployment.function.path if deployment.function else "layers"
-                options.progress(done, steps, f"{rule.id} on {where}")
-            missing = [need for need in rule.needs if getattr(deployment, need) is None]
+                options.progress(done, steps, f"{entry.id} on {where}")
+            missing = [need for need in entry.needs if getattr(deployment, need) is None]
             if missing:
-                skipped.append(rule.id)
+                skipped.append(entry.id)
                 continue
+            rule = rules.get(entry.id) or rules.setdefault(entry.id, load(entry.id)())
             raw.extend(f for f in _run_rule(rule, deployment, ctx, notes)
                        if inputs.in_scope(deployment, f))
         targets.append(_target_report(deployment, skipped))

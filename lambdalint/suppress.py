@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lambdalint.config import Config, ConfigProblem
 from lambdalint.finding import Finding, ReportedFinding, Severity, one_line
-from lambdalint.registry import all_rules, matches
+from lambdalint.registry import entries, matches
 
 BASELINE_FORMAT = 1
 
@@ -61,7 +61,7 @@ def fingerprint_base(finding: Finding) -> str:
 
 def apply_pass(findings: list[Finding], *, config: Config,
                baseline: set[str] | None) -> list[ReportedFinding]:
-    rules = all_rules()
+    rules = entries()
     # Messages quote member names from untrusted zips: every output format needs one line.
     findings = [replace(f, message=one_line(f.message),
                         related=tuple(replace(r, message=one_line(r.message))
@@ -100,7 +100,7 @@ def read_baseline(path: Path, problems: list[ConfigProblem]) -> set[str]:
 
 
 def baseline_document(findings: list[ReportedFinding]) -> str:
-    rules = all_rules()
+    rules = entries()
     fingerprints = sorted({f.fingerprint for f in findings if not rules[f.finding.rule].meta})
     return json.dumps({"lambdalint_baseline": BASELINE_FORMAT, "fingerprints": fingerprints},
                       indent=2) + "\n"
@@ -133,7 +133,7 @@ def comment_suppression(line: str) -> Suppression | None:
 def apply_comments(findings: list[Finding], line_of: Callable[[Finding], str | None]) -> \
         list[Finding]:
     """Drop findings suppressed on their own line; report unknown ids there (LL003)."""
-    known = all_rules()
+    known = entries()
     kept: list[Finding] = []
     reported: set[tuple[str, str | None, int]] = set()
     for finding in findings:

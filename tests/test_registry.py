@@ -41,3 +41,24 @@ def test_generated_pages_are_current() -> None:
     assert (folder / "README.md").read_text("utf-8") == docs.index()
     stray = {p.name for p in folder.glob("LL*.md")} - set(docs.pages())
     assert not stray, f"pages for rules that do not exist: {stray}"
+
+
+def test_rule_index_is_current() -> None:
+    # A run knows rules from the generated index without importing them: it must say
+    # what the rule classes say.
+    from lambdalint.registry import index_module
+
+    index = ROOT / "lambdalint" / "rules" / "index.py"
+    assert index.read_text("utf-8") == index_module(), \
+        "lambdalint/rules/index.py is stale: python -m lambdalint.docs"
+
+
+def test_every_rule_module_is_registered() -> None:
+    # A module left out of RULE_MODULES would silently drop a rule, its docs and its tests.
+    from lambdalint.registry import RULE_MODULES
+
+    on_disk = {".".join(("lambdalint", *p.relative_to(ROOT / "lambdalint").with_suffix("")
+                                      .parts))
+               for p in (ROOT / "lambdalint" / "rules").glob("*/*.py")
+               if p.name != "__init__.py"}
+    assert on_disk == set(RULE_MODULES) - {"lambdalint.rules.meta"}
