@@ -12,8 +12,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lambdalint import __version__
+
+if TYPE_CHECKING:
+    from lambdalint.finding import ReportedFinding
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -195,6 +199,22 @@ def _progress_bar(args: argparse.Namespace) -> _ProgressBar | None:
     return _ProgressBar() if size > PROGRESS_MIN_BYTES else None
 
 
+def _errors_to_stderr(findings: Sequence[ReportedFinding]) -> None:
+    """One line on stderr per input or configuration lambdalint could not use, whatever
+    the report's format or destination (a CI log shows it even with --output)."""
+    from lambdalint.engine import COMMAND_LINE, INPUT_ERRORS
+
+    for reported in findings:
+        finding = reported.finding
+        if finding.rule not in INPUT_ERRORS:
+            continue
+        where = finding.path + (f":{finding.line}" if finding.line else "")
+        message = finding.message
+        if finding.path != COMMAND_LINE and not message.startswith(f"{finding.path}:"):
+            message = f"{where}: {message}"
+        sys.stderr.write(f"lambdalint: error: {message}\n")
+
+
 def _check(args: argparse.Namespace) -> int:
     from lambdalint.engine import Options, run
 
@@ -225,6 +245,7 @@ def _check(args: argparse.Namespace) -> int:
 
         Path(args.write_baseline).write_text(baseline_document(result.report.findings),
                                              "utf-8")
+    _errors_to_stderr(result.report.findings)
     color = (not args.no_color and not os.environ.get("NO_COLOR")
              and sys.stdout.isatty())
     elapsed = time.perf_counter() - started
