@@ -24,7 +24,6 @@ from lambdalint.model.code.semantic import (
     FunctionFacts,
     Scope,
     Source,
-    Store,
 )
 from lambdalint.model.code.span import Span
 from lambdalint.model.code.values import (
@@ -99,38 +98,46 @@ class Evaluator:
             for cls in facts.classes:
                 self.classes[f"{module.name}.{cls.qualname}"] = cls
             self.escaping |= facts.escaping
-        self._memo: dict[int, Value] = {}
+        self._memo: dict[tuple[int, int], Value] = {}
         self._names: dict[tuple[int, str], Value] = {}
         self._returns: dict[int, Value] = {}
         self._active: set[object] = set()
         self._sites: dict[int, list[tuple[CallSite, CodeModule]]] | None = None
         self.depth = 0
         self.steps = 0
+        # Set when a value was cut short by the depth cap or the step budget: such a value
+        # is not kept, so that the order in which rules ask never changes an answer.
+        self.truncated = False
 
     # ---- entry points ------------------------------------------------------------------
 
     def value(self, node: ast.expr, scope: Scope) -> Value:
-        key = id(node)
+        # Byte-identical files share one tree: a node is known by its module too.
+        key = (id(node), id(scope.root))
         cached = self._memo.get(key)
         if cached is not None:
             return cached
-        if key in self._active or self.depth > MAX_DEPTH or self.steps > MAX_STEPS:
+        if key in self._active:
+            return UNKNOWN  # defined through itself
+        if self.depth > MAX_DEPTH or self.steps > MAX_STEPS:
+            self.truncated = True
             return UNKNOWN
         self.steps += 1
         self.depth += 1
         self._active.add(key)
+        outer, self.truncated = self.truncated, False
         try:
             found = self._value(node, scope)
         finally:
             self._active.discard(key)
             self.depth -= 1
-        self._memo[key] = found
+            cut, self.truncated = self.truncated, outer or self.truncated
+        if not cut:
+            self._memo[key] = found
         return found
 
     def module_of(self, scope: Scope) -> CodeModule:
-        while scope.parent is not None:
-            scope = scope.parent
-        return self.by_scope[id(scope)]
+        return self.by_scope[id(scope.root)]
 
     def returns(self, function: FunctionFacts) -> Value:
         """The join of what an own function returns (None when it falls off the end)."""
@@ -140,6 +147,7 @@ class Evaluator:
         if key in self._active:
             return UNKNOWN
         self._active.add(key)
+        outer, self.truncated = self.truncated, False
         try:
             found: list[Value] = [self.value(r.value, function.scope) if r.value is not None
                                   else NONE for r in function.returns]
@@ -148,7 +156,9 @@ class Evaluator:
             result = join(found)
         finally:
             self._active.discard(key)
-        self._returns[key] = result
+            cut, self.truncated = self.truncated, outer or self.truncated
+        if not cut:
+            self._returns[key] = result
         return result
 
     def call_sites(self, function: FunctionFacts) -> list[tuple[CallSite, CodeModule]]:
@@ -207,12 +217,15 @@ class Evaluator:
         if key in self._active:
             return UNKNOWN
         self._active.add(key)
+        outer, self.truncated = self.truncated, False
         try:
             found = join([self.binding(b) for b in defining.bindings[name]])
             found = self._grown(found, name, defining)
         finally:
             self._active.discard(key)
-        self._names[key] = found
+            cut, self.truncated = self.truncated, outer or self.truncated
+        if not cut:
+            self._names[key] = found
         return found
 
     def binding(self, binding: Binding) -> Value:
@@ -289,30 +302,38 @@ class Evaluator:
         return join(found)
 
     def _grown(self, value: Value, name: str, defining: Scope) -> Value:
-        """A container bound to ``name``, with what `append`/`add`/`x[k] = v` put in it
-        anywhere in its module."""
-        containers = [a for a in alternatives(value) if isinstance(a, Container)]
-        if not containers or len(alternatives(value)) != 1:
+        """A container bound to ``name``, with what `append`/`add`/`update`/`x[k] = v` put
+        in it anywhere in its module. A DynamoDB item (or plain data) that the code stores
+        into is no longer evidently what it was read as: the code converts it."""
+        found = alternatives(value)
+        if len(found) != 1 or not isinstance(found[0], (Container, Made)):
             return value
-        container = containers[0]
         module = self.module_of(defining)
-        added: list[Value] = []
-        stored: list[Store] = []
-        for site in module.facts.calls:
-            func = site.node.func
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
-                    func.value.id == name and func.attr in GROWING and site.node.args and \
-                    self.lookup(name, site.scope) is defining:
-                argument = self.value(site.node.args[-1], site.scope)
-                added.append(argument if GROWING[func.attr] == "item"
-                             else self.elements(argument))
-        for store in module.facts.stores:
-            if isinstance(store.target, ast.Name) and store.target.id == name and \
-                    store.value is not None and self.lookup(name, store.scope) is defining:
-                stored.append(store)
-        if not added and not stored:
+        facts = module.facts
+        sites = [s for s in facts.calls_on.get(name, ())
+                 if isinstance(s.node.func, ast.Attribute) and s.node.func.attr in GROWING
+                 and s.node.args and self.lookup(name, s.scope) is defining]
+        stored = [s for s in facts.stores_to.get(name, ()) if s.value is not None and
+                  not isinstance(s.key, ast.Slice) and self.lookup(name, s.scope) is defining]
+        if not sites and not stored:
             return value
+        container = found[0]
+        if not isinstance(container, Container):
+            return UNKNOWN
         items = list(container.items)
+        added: list[Value] = []
+        for site in sites:
+            assert isinstance(site.node.func, ast.Attribute)
+            method = site.node.func.attr
+            argument = self.value(site.node.args[-1], site.scope)
+            if method == "update" and container.kind == "dict":
+                other = the(argument, Container)
+                if other is not None and other.kind == "dict" and other.element is None:
+                    items.extend(other.items)
+                else:
+                    added.append(UNKNOWN)
+            else:
+                added.append(argument if GROWING[method] == "item" else self.elements(argument))
         for store in stored:
             assert store.value is not None
             key, item = self.value(store.key, store.scope), self.value(store.value,
@@ -340,9 +361,9 @@ class Evaluator:
             return self.attribute(self.value(node.value, scope), node.attr, node)
         if isinstance(node, ast.Subscript):
             key = node.slice
-            if isinstance(key, ast.Slice):
+            if isinstance(key, ast.Slice):  # a slice holds what the sequence holds
                 base = self.value(node.value, scope)
-                return base if isinstance(base, Container) else UNKNOWN
+                return base if isinstance(base, (Container, FromEvent)) else UNKNOWN
             return self.subscript(self.value(node.value, scope),
                                   self.value(key, scope), module.span(node))
         if isinstance(node, ast.Call):
@@ -746,6 +767,11 @@ def _always_returns(body: list[ast.stmt]) -> bool:
     if not body:
         return False
     last = body[-1]
+    while isinstance(last, ast.If) and len(last.orelse) == 1 and \
+            isinstance(last.orelse[0], ast.If):  # an elif chain, without recursion
+        if not _always_returns(last.body):
+            return False
+        last = last.orelse[0]
     if isinstance(last, (ast.Return, ast.Raise)):
         return True
     if isinstance(last, ast.If):
@@ -840,9 +866,10 @@ def _item_of(container: Container, key: str | None, number: object) -> Value:
     if isinstance(number, int) and container.element is None and \
             -len(container.items) <= number < len(container.items):
         return container.items[number][1]
+    if not container.items and container.element is None:
+        return NOTHING  # an empty literal holds nothing (`event.get("Records", [])[0]`)
     return join([v for _, v in container.items] +
-                ([container.element] if container.element is not None else [])) \
-        if container.items or container.element else UNKNOWN
+                ([container.element] if container.element is not None else []))
 
 
 def _made_item(made: Made, key: str | None, origin: Span | None) -> Value:

@@ -14,7 +14,10 @@ skip the module, with a note naming the Python to run lambdalint under) from a s
 from __future__ import annotations
 
 import ast
+import codecs
 import hashlib
+import io
+import tokenize
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -42,7 +45,7 @@ class Parsed:
     lines: list[bytes] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.lines = self.source.splitlines()
+        self.lines = _utf8(self.source).splitlines()
 
 
 @dataclass(eq=False)
@@ -80,6 +83,22 @@ class CodeModule:
 
     def span(self, node: ast.AST) -> Span:
         return span_of(node, self.artifact.path, self.member.name, self.lines)
+
+
+def _utf8(source: bytes) -> bytes:
+    """The source as ast counts columns in it: UTF-8 bytes of the decoded text (a PEP 263
+    declaration may say latin-1), without a byte order mark."""
+    if source.startswith(codecs.BOM_UTF8):
+        return source[len(codecs.BOM_UTF8):]
+    if source.isascii():
+        return source
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        if encoding not in ("utf-8", "utf-8-sig"):
+            return source.decode(encoding).encode("utf-8")
+    except (SyntaxError, LookupError, UnicodeError):
+        pass
+    return source
 
 
 def module_name(path: str) -> str:

@@ -56,6 +56,8 @@ GROWING = {"append", "extend", "add", "update", "insert", "setdefault", "appendl
 BOUNDING = {"clear", "pop", "popitem", "remove", "discard", "popleft"}
 # How many calls deep the handler's own helpers are followed for per-invocation work.
 HELPER_DEPTH = 3
+CREDENTIALS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token",
+               "botocore_session"}
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,9 @@ class Write:
     directory: bool = False
 
 
-# Writable everywhere: devices and the process's own descriptors.
-ALWAYS_WRITABLE = ("/dev/", "/proc/")
+# Writable everywhere: devices and the process's own descriptors; and /mnt/, where Lambda
+# mounts an EFS file system (its local mount path must start with /mnt/).
+ALWAYS_WRITABLE = ("/dev/", "/proc/", "/mnt/")
 
 
 def in_tmp(prefix: str) -> bool:
@@ -165,17 +168,31 @@ class Code:
         self.modules = [m for m in modules if m.tree is not None]
         self.handler_module: CodeModule | None = None
         self.handler_facts: FunctionFacts | None = None
+        self.evaluator = Evaluator(self.modules, None, environment)
         if handler is not None and handler[0].tree is not None:
-            module, name = handler
-            bindings = module.facts.module.bindings.get(name, [])
-            if len(bindings) == 1 and bindings[0].source.kind == "function":
-                definition = bindings[0].source.definition
-                if isinstance(definition, FunctionFacts):
-                    self.handler_module, self.handler_facts = module, definition
-        self.evaluator = Evaluator(self.modules, self.handler_facts, environment)
+            self._find_handler(*handler)
         # Several rules ask the same questions: each is answered once.
         self._sdk_calls: list[SdkCall] | None = None
         self._writes: list[Write] | None = None
+
+    def _find_handler(self, module: CodeModule, name: str) -> None:
+        """The function the runtime calls: defined in the handler module, or bound there to
+        an own function by an import or an assignment (`from impl import main as handler`,
+        `handler = main`); bound once, or it is not known which binding wins."""
+        bindings = module.facts.module.bindings.get(name, [])
+        if len(bindings) != 1 or module not in self.modules:
+            return  # (a handler module found in a layer is not the function's own code)
+        definition = bindings[0].source.definition
+        if not isinstance(definition, FunctionFacts):
+            definition = self.evaluator.own_function(
+                self.evaluator.name(name, module.facts.module))
+        if definition is None:
+            return
+        self.handler_facts = definition
+        self.handler_module = self.evaluator.module_of(definition.scope)
+        # Its first two parameters are the event and the context from now on.
+        self.evaluator = Evaluator(self.modules, definition, self.evaluator.environment)
+
 
     # ---- the handler -------------------------------------------------------------------
 
@@ -332,11 +349,11 @@ class Code:
             seen.add(id(function))
             module = self.evaluator.module_of(function.scope)
             for site in self.evaluator.calls_in(function):
-                if set(site.assigned) & function.scope.declared_global:
-                    continue  # lazy initialisation into a global: made once
+                if set(site.assigned) & function.scope.declared_global or site.stored:
+                    continue  # lazy initialisation into a global or a cache: made once
                 callee = self.evaluator.value(site.node.func, site.scope)
                 qualified = self.evaluator.qualified(callee)
-                if qualified in factories:
+                if qualified in factories and not self._per_invocation(site):
                     found.append(Creation(module.span(site.node), qualified,
                                           factories[qualified], helper))
                     continue
@@ -347,63 +364,95 @@ class Code:
         visit(facts, None, 0)
         return found
 
+    def _per_invocation(self, site: CallSite) -> bool:
+        """A client made with this invocation's credentials or settings (assumed role
+        credentials, a region from the event) cannot be made once at module level."""
+        call = site.node
+        if any(k.arg in CREDENTIALS for k in call.keywords):
+            return True
+        given = [*call.args, *(k.value for k in call.keywords)]
+        return any(_carries_event(self.evaluator.value(a, site.scope)) for a in given)
+
     def module_growth(self) -> list[Growth]:
-        """Module-level containers the handler (or a helper it calls) adds to, unless
-        anything ever empties or replaces them."""
-        facts, module = self.handler_facts, self.handler_module
-        if facts is None or module is None:
+        """Module-level containers that each invocation adds to — in the handler or in a
+        helper it calls, in any own module — unless anything anywhere empties them
+        (`clear()`, `pop()`, `del`, `X[:] = []`) or a function replaces them."""
+        if self.handler_facts is None:
             return []
         evaluator = self.evaluator
-        top = module.facts.module
-        containers: dict[str, Value] = {}
-        for name, bindings in top.bindings.items():
-            if any(b.scope is not top for b in bindings):
-                continue  # reassigned by a function (`global X; X = []`): bounded
-            value = evaluator.name(name, top)
-            if all(isinstance(a, Container) and a.kind in ("list", "dict", "set")
-                   for a in alternatives(value)):
-                containers[name] = value
+        containers: dict[Span, tuple[str, Value]] = {}  # by where each one is made
+        for module in self.modules:
+            top = module.facts.module
+            for name, bindings in top.bindings.items():
+                if any(b.scope is not top for b in bindings):
+                    continue  # replaced by a function (`global X; X = []`): bounded
+                value = the(evaluator.name(name, top), Container)
+                if value is not None and value.kind in ("list", "dict", "set") and \
+                        value.origin is not None:
+                    containers[value.origin] = (name, value)
         if not containers:
             return []
-        bounded = set(module.facts.deleted)
-        found: dict[str, Growth] = {}
-        for site in module.facts.calls:
-            func = site.node.func
-            if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
-                continue
-            name = func.value.id
-            if name not in containers or evaluator.lookup(name, site.scope) is not top:
-                continue
-            if func.attr in BOUNDING:
-                bounded.add(name)
-            elif func.attr in GROWING and self._runs_per_invocation(site.scope) and \
-                    name not in found:
-                added = [evaluator.value(a, site.scope) for a in site.node.args]
-                found[name] = Growth(module.span(site.node), name,
-                                     containers[name].origin,
-                                     any(_carries_event(v) for v in added))
-        for store in module.facts.stores:
-            target = store.target
-            if not isinstance(target, ast.Name) or target.id not in containers or \
-                    evaluator.lookup(target.id, store.scope) is not top:
-                continue
-            if store.value is None:
-                bounded.add(target.id)
-            elif self._runs_per_invocation(store.scope) and target.id not in found:
-                added = [evaluator.value(store.key, store.scope),
-                         evaluator.value(store.value, store.scope)]
-                found[target.id] = Growth(module.span(store.node), target.id,
-                                          containers[target.id].origin,
-                                          any(_carries_event(v) for v in added))
-        return [g for name, g in sorted(found.items()) if name not in bounded]
 
-    def _runs_per_invocation(self, scope: Scope) -> bool:
-        """Code of the handler itself (or of a comprehension in it)."""
-        facts = self.handler_facts
-        current: Scope | None = scope
-        while current is not None and current.kind == "comprehension":
-            current = current.parent
-        return facts is not None and current is facts.scope
+        def container(node: ast.expr, scope: Scope) -> Span | None:
+            value = the(evaluator.value(node, scope), Container)
+            return value.origin if value is not None and value.origin in containers \
+                else None
+
+        per_invocation = self._invocation_scopes()
+        bounded: set[Span] = set()
+        found: dict[Span, Growth] = {}
+        for module in self.modules:
+            facts = module.facts
+            for name in facts.deleted:
+                deleted = the(evaluator.name(name, facts.module), Container)
+                if deleted is not None and deleted.origin in containers:
+                    bounded.add(deleted.origin)
+            for site in facts.calls:
+                func = site.node.func
+                if not isinstance(func, ast.Attribute) or \
+                        func.attr not in GROWING | BOUNDING:
+                    continue
+                where = container(func.value, site.scope)
+                if where is None:
+                    continue
+                if func.attr in BOUNDING:
+                    bounded.add(where)
+                elif _function_scope(site.scope) in per_invocation and where not in found:
+                    added = [evaluator.value(a, site.scope) for a in site.node.args]
+                    found[where] = Growth(module.span(site.node), containers[where][0],
+                                          where, any(_carries_event(v) for v in added))
+            for store in facts.stores:
+                where = container(store.target, store.scope)
+                if where is None:
+                    continue
+                if store.value is None or isinstance(store.key, ast.Slice):
+                    bounded.add(where)
+                elif _function_scope(store.scope) in per_invocation and where not in found:
+                    added = [evaluator.value(store.key, store.scope),
+                             evaluator.value(store.value, store.scope)]
+                    found[where] = Growth(module.span(store.node), containers[where][0],
+                                          where, any(_carries_event(v) for v in added))
+        return sorted((g for where, g in found.items() if where not in bounded),
+                      key=lambda g: (g.span.member, g.span.line, g.span.column))
+
+    def _invocation_scopes(self) -> set[int]:
+        """The scopes whose code runs on every invocation: the handler's, and those of the
+        own functions it calls (a few calls deep; not decorated ones, which may cache)."""
+        found: set[int] = set()
+
+        def visit(function: FunctionFacts, depth: int) -> None:
+            if id(function.scope) in found or depth > HELPER_DEPTH:
+                return
+            found.add(id(function.scope))
+            for site in self.evaluator.calls_in(function):
+                own = self.evaluator.own_function(
+                    self.evaluator.value(site.node.func, site.scope))
+                if own is not None and not own.decorated:
+                    visit(own, depth + 1)
+
+        if self.handler_facts is not None:
+            visit(self.handler_facts, 0)
+        return found
 
     # ---- imports -----------------------------------------------------------------------
 
@@ -411,6 +460,14 @@ class Code:
         for module in self.modules:
             for record in module.facts.imports:
                 yield module, record
+
+
+def _function_scope(scope: Scope) -> int:
+    """The function (or module) scope whose code a comprehension's code runs as part of."""
+    current = scope
+    while current.kind == "comprehension" and current.parent is not None:
+        current = current.parent
+    return id(current)
 
 
 def _carries_event(value: Value) -> bool:

@@ -72,6 +72,10 @@ class Scope:
     declared_global: set[str] = field(default_factory=set)
     declared_nonlocal: set[str] = field(default_factory=set)
     function: FunctionFacts | None = None
+    root: Scope = field(init=False, repr=False)  # the module's scope
+
+    def __post_init__(self) -> None:
+        self.root = self.parent.root if self.parent is not None else self
 
     def enclosing_function(self) -> FunctionFacts | None:
         scope: Scope | None = self
@@ -115,8 +119,11 @@ class ClassFacts:
 class CallSite:
     node: ast.Call
     scope: Scope
-    # Names the enclosing assignment statement binds (`X = boto3.client(…)`), if any.
+    # Names the enclosing assignment binds (`X = boto3.client(…)`, `a, b = …`, `x := …`).
     assigned: tuple[str, ...] = ()
+    # The enclosing assignment stores into a container or an object (`CACHE[k] = …`,
+    # `holder.client = …`): kept beyond the call, like a cache.
+    stored: bool = False
 
 
 @dataclass(eq=False)
@@ -160,11 +167,26 @@ class Facts:
     scopes: dict[int, Scope]  # id(comprehension or lambda node) -> its scope
     # Reads with a literal string key (`event["httpMethod"]`), with their scope.
     subscripts: list[tuple[ast.Subscript, Scope]]
+    # Method calls on a name (`PENDING.append(x)`) and stores into one (`CACHE[k] = v`), by
+    # that name: what may grow or empty a container, found without a scan per question.
+    calls_on: dict[str, list[CallSite]] = field(default_factory=dict)
+    stores_to: dict[str, list[Store]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for site in self.calls:
+            func = site.node.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                self.calls_on.setdefault(func.value.id, []).append(site)
+        for store in self.stores:
+            if isinstance(store.target, ast.Name):
+                self.stores_to.setdefault(store.target.id, []).append(store)
 
 
 def is_main_block(node: ast.AST) -> bool:
-    """`if __name__ == "__main__":` — code for running the file locally, never on Lambda."""
-    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+    """`if __name__ == "__main__":` — its body runs when the file is run locally, never on
+    Lambda (its `else:` does run there)."""
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare) or \
+            len(node.test.ops) != 1 or not isinstance(node.test.ops[0], ast.Eq):
         return False
     parts = [node.test.left, *node.test.comparators]
     names = {p.id for p in parts if isinstance(p, ast.Name)}
@@ -202,6 +224,7 @@ class _Collector(ast.NodeVisitor):
         self.scopes: dict[int, Scope] = {}
         self.qualname: list[str] = []
         self.assigned: tuple[str, ...] = ()
+        self.stored = False
         self.guards = 0
         self.callees: set[int] = set()  # id() of expressions that are a call's callee
         self.subscripts: list[tuple[ast.Subscript, Scope]] = []
@@ -247,13 +270,28 @@ class _Collector(ast.NodeVisitor):
     # ---- statements --------------------------------------------------------------------
 
     def visit_If(self, node: ast.If) -> None:
-        if self.scope is self.module_scope and is_main_block(node):
-            return
-        test = dotted(node.test) or ""
-        guard = test.split(".")[-1] == "TYPE_CHECKING" or _mentions(node.test, "version_info")
-        self.guards += guard
-        self.generic_visit(node)
-        self.guards -= guard
+        # An elif chain is a loop here, not recursion: a long one is legal Python.
+        current: ast.If | None = node
+        while current is not None:
+            branch = current
+            if self.scope is self.module_scope and is_main_block(branch):
+                body: list[ast.stmt] = []  # run locally only, never on Lambda
+            else:
+                body = branch.body
+            test = dotted(branch.test) or ""
+            guard = test.split(".")[-1] == "TYPE_CHECKING" or \
+                _mentions(branch.test, "version_info")
+            self.guards += guard
+            self.visit(branch.test)
+            for statement in body:
+                self.visit(statement)
+            orelse = branch.orelse
+            current = orelse[0] if len(orelse) == 1 and isinstance(orelse[0], ast.If) \
+                else None
+            if current is None:
+                for statement in orelse:
+                    self.visit(statement)
+            self.guards -= guard
 
     def visit_Try(self, node: ast.Try) -> None:
         guarded = any(_handles_import_error(h) for h in node.handlers)
@@ -349,11 +387,18 @@ class _Collector(ast.NodeVisitor):
 
     visit_Yield = visit_YieldFrom = _yield
 
+    def _assigning(self, targets: list[ast.expr], value: ast.expr) -> None:
+        """Visit an assignment's value knowing what it is assigned to."""
+        names = tuple(n.id for t in targets for n in ast.walk(t)
+                      if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+        stored = any(isinstance(t, (ast.Subscript, ast.Attribute)) for t in targets)
+        previous = self.assigned, self.stored
+        self.assigned, self.stored = names, stored
+        self.visit(value)
+        self.assigned, self.stored = previous
+
     def visit_Assign(self, node: ast.Assign) -> None:
-        assigned = tuple(t.id for t in node.targets if isinstance(t, ast.Name))
-        previous, self.assigned = self.assigned, assigned
-        self.visit(node.value)
-        self.assigned = previous
+        self._assigning(node.targets, node.value)
         for target in node.targets:
             if isinstance(target, ast.Subscript):
                 self.stores.append(Store(target.value, target.slice, node.value, self.scope,
@@ -363,7 +408,7 @@ class _Collector(ast.NodeVisitor):
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self.visit(node.annotation)
         if node.value is not None:
-            self.visit(node.value)
+            self._assigning([node.target], node.value)
             if isinstance(node.target, ast.Subscript):
                 self.stores.append(Store(node.target.value, node.target.slice, node.value,
                                          self.scope, node))
@@ -380,7 +425,7 @@ class _Collector(ast.NodeVisitor):
             self.visit(node.target)
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
-        self.visit(node.value)
+        self._assigning([node.target], node.value)
         scope = self.scope
         # A walrus in a comprehension binds in the enclosing function (PEP 572).
         while scope.kind == "comprehension" and scope.parent is not None:
@@ -475,7 +520,7 @@ class _Collector(ast.NodeVisitor):
     # ---- expressions -------------------------------------------------------------------
 
     def visit_Call(self, node: ast.Call) -> None:
-        self.calls.append(CallSite(node, self.scope, self.assigned))
+        self.calls.append(CallSite(node, self.scope, self.assigned, self.stored))
         if (dotted(node.func) or "").endswith("import_module") and node.args and \
                 isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
             self.add_import(node.args[0].value, node)

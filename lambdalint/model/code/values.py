@@ -165,10 +165,14 @@ def alternatives(value: Value) -> tuple[Value, ...]:
 
 
 def definite(value: Value, *, without_none: bool = True) -> tuple[Value, ...] | None:
-    """The alternatives a value may be (None dropped unless asked), or None when any of
-    them is unknown or there are none: the caller then knows nothing."""
+    """The alternatives a value may be, or None when any of them is unknown or there are
+    none: the caller then knows nothing. None and the empty string are dropped unless
+    asked: they are what `.get(key)` / `.get(key, "")` give when a key is missing, and a
+    call given them fails anyway (a client kept in a global that starts as None is a
+    client wherever it is used)."""
     found = tuple(a for a in alternatives(value)
-                  if not (without_none and isinstance(a, Const) and a.kind == "none"))
+                  if not (without_none and isinstance(a, Const) and
+                          (a.kind == "none" or a.value == "")))
     if not found or any(isinstance(a, Unknown) for a in found):
         return None
     return found
@@ -256,17 +260,31 @@ def why_all(value: Value, why: Callable[[Value], str | None]) -> tuple[str, Valu
     return first, found[0]
 
 
-def walk(value: Value, role: str = "top", depth: int = 0) -> Iterator[tuple[Value, str]]:
-    """A value and everything inside it, depth-first (bounded), each with its role: "top",
-    "item" (inside a container) or "key" (a dict's key)."""
-    yield value, role
-    if depth > 20:
-        return
-    for alternative in alternatives(value):
-        if isinstance(alternative, Container):
-            for key, item in alternative.items:
-                if key is not None:
-                    yield from walk(key, "key", depth + 1)
-                yield from walk(item, "item", depth + 1)
-            if alternative.element is not None:
-                yield from walk(alternative.element, "item", depth + 1)
+# How many values `walk` visits at most: shared containers (a list of the same list eight
+# times, eight levels deep) would otherwise be visited millions of times.
+MAX_WALK = 10_000
+
+
+def walk(value: Value) -> Iterator[tuple[Value, str]]:
+    """A value and everything inside it, each with its role: "top", "item" (inside a
+    container) or "key" (a dict's key). It goes inside a value only when that value is
+    evidently one container: inside a join of several, which of them holds is not known.
+    Each container is visited once, and at most MAX_WALK values."""
+    seen: set[int] = set()
+    stack: list[tuple[Value, str]] = [(value, "top")]
+    while stack and len(seen) < MAX_WALK:
+        current, role = stack.pop()
+        yield current, role
+        found = definite(current)
+        container = found[0] if found is not None and len(found) == 1 else None
+        if not isinstance(container, Container) or id(container) in seen:
+            continue
+        seen.add(id(container))
+        inside: list[tuple[Value, str]] = []
+        for key, item in container.items:
+            if key is not None:
+                inside.append((key, "key"))
+            inside.append((item, "item"))
+        if container.element is not None:
+            inside.append((container.element, "item"))
+        stack.extend(reversed(inside))
