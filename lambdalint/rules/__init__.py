@@ -72,8 +72,9 @@ class Rule:
         related = tuple(r for r in related if (r.path, r.member, r.line) !=
                         (span.path, span.member, span.line))
         return Finding(rule=self.id, path=span.path, member=span.member, line=span.line,
-                       column=span.column, message=message, fix=fix, related=related,
-                       key=key)
+                       column=span.column, end_line=span.end_line,
+                       end_column=span.end_column, message=message, fix=fix,
+                       related=related, key=key)
 
     @staticmethod
     def concerning(deployment: Deployment) -> str:
