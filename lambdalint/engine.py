@@ -9,8 +9,9 @@ reporter) → exit code.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -91,6 +92,11 @@ def run(options: Options) -> Result:
     rules: dict[str, Rule] = {}  # a rule's module is imported when it first runs
     steps, done = len(deployments) * len(selected), 0
     for deployment in deployments:
+        if deployment.defined_at is None and deployment.artifacts and \
+                not any(a.readable for a in deployment.artifacts):
+            # Nothing to check (LL001 says why): no list of rules it would have skipped.
+            targets.append(_target_report(deployment, []))
+            continue
         infer(deployment, ctx)
         skipped: list[str] = []
         for entry in selected:
@@ -109,8 +115,18 @@ def run(options: Options) -> Result:
     raw.extend(ctx.meta_findings)
     notes[:0] = inputs.notes
     notes.extend(dict.fromkeys(ctx.notes))
-    raw = apply_comments(raw, _source_line_reader(inputs.artifacts.values(), ctx))
-    reported = apply_pass(raw, config=config, baseline=baseline)
+    line_of = _source_line_reader(inputs.artifacts.values(), ctx)
+    raw = apply_comments(raw, line_of)
+    artifacts = list(inputs.artifacts.values())
+    lines: dict[Finding, str] = {}
+    located = []
+    for finding in raw:
+        text = line_of(finding) if finding.line is not None else None
+        finding = _located(finding, artifacts)
+        if text is not None:
+            lines[finding] = text
+        located.append(finding)
+    reported = apply_pass(located, config=config, baseline=baseline, lines=lines)
     for artifact in inputs.artifacts.values():
         if artifact.tree is not None:
             artifact.tree.close()
@@ -211,6 +227,26 @@ def _validate_options(options: Options, config: Config, problems: list[ConfigPro
                 problems.append(ConfigProblem(
                     f"{label}: unknown rule id or prefix {selector!r} "
                     "(`lambdalint rules` lists them)", source))
+
+
+def _located(finding: Finding, artifacts: Iterable[Artifact]) -> Finding:
+    """A file on disk is named by its own path, as the user would type it
+    (`src/app.py:7:10`); a zip's member stays the zip and the member."""
+
+    def place(path: str, member: str | None) -> tuple[str, str | None]:
+        # One folder may be read twice (as code, and mounted under python/ as a layer):
+        # the tree that holds the member says where it is.
+        tree = next((a.tree for a in artifacts if a.path == path and a.tree is not None and
+                     member is not None and member in a.tree.by_name), None)
+        relative = tree.file_of(member) if tree is not None and member is not None else None
+        if relative is None:
+            return path, member
+        return (posixpath.normpath(posixpath.join(path, relative)) if relative else path), None
+
+    path, member = place(finding.path, finding.member)
+    related = tuple(replace(r, path=where[0], member=where[1])
+                    for r in finding.related for where in [place(r.path, r.member)])
+    return replace(finding, path=path, member=member, related=related)
 
 
 def _source_line_reader(artifacts: Iterable[Artifact], ctx: Context) -> \

@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -53,20 +53,25 @@ def _ignored_by_glob(finding: Finding, per_file: dict[str, list[str]]) -> bool:
     return False
 
 
-def fingerprint_base(finding: Finding) -> str:
-    """Stable across runs: rule, artifact, member and the rule's key, never a line number."""
-    text = "\0".join((finding.rule, finding.path, finding.member or "", finding.key))
+def fingerprint_base(finding: Finding, line: str | None = None) -> str:
+    """Stable across runs and line moves: rule, file, member, and the content of the line the
+    finding is on (whitespace normalised), or the rule's key where there is no line; never a
+    line number. Findings that share these are told apart by their order (`:2`, `:3`…)."""
+    what = " ".join(line.split()) if line is not None else finding.key
+    text = "\0".join((finding.rule, finding.path, finding.member or "", what))
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def apply_pass(findings: list[Finding], *, config: Config,
-               baseline: set[str] | None) -> list[ReportedFinding]:
+def apply_pass(findings: list[Finding], *, config: Config, baseline: set[str] | None,
+               lines: Mapping[Finding, str] | None = None) -> list[ReportedFinding]:
+    """Per-file ignores, severities, fingerprints and the baseline, in the report's order.
+    ``lines`` holds the source line each finding with a line is on (for fingerprints)."""
     rules = entries()
     # Messages quote member names from untrusted zips: every output format needs one line.
-    findings = [replace(f, message=one_line(f.message),
-                        related=tuple(replace(r, message=one_line(r.message))
-                                      for r in f.related))
-                for f in findings]
+    source_line = {}
+    if lines is not None:
+        source_line = {_one_line(f): text for f, text in lines.items()}
+    findings = [_one_line(f) for f in findings]
     unique = list(dict.fromkeys(findings))  # a layer shared by two functions reports once
     unique.sort(key=lambda f: f.sort_key)
     kept: list[ReportedFinding] = []
@@ -77,7 +82,7 @@ def apply_pass(findings: list[Finding], *, config: Config,
             continue
         severity = (_most_specific(config.severity, finding.rule)
                     or finding.severity or rules[finding.rule].severity)
-        base = fingerprint_base(finding)
+        base = fingerprint_base(finding, source_line.get(finding))
         occurrences[base] += 1
         kept.append(ReportedFinding(finding=finding, name=rules[finding.rule].name,
                                     severity=severity,
@@ -85,6 +90,12 @@ def apply_pass(findings: list[Finding], *, config: Config,
     if baseline is not None:
         kept = [f for f in kept if rules[f.finding.rule].meta or f.fingerprint not in baseline]
     return kept
+
+
+def _one_line(finding: Finding) -> Finding:
+    return replace(finding, message=one_line(finding.message),
+                   related=tuple(replace(r, message=one_line(r.message))
+                                 for r in finding.related))
 
 
 def read_baseline(path: Path, problems: list[ConfigProblem]) -> set[str]:

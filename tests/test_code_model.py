@@ -31,9 +31,14 @@ def check(tmp_path: Path, files: dict[str, str], *extra: str) -> list[dict[str, 
 
 
 def found(findings: list[dict[str, object]], rule: str) -> list[tuple[object, ...]]:
-    """(member, line, related lines) of one rule's findings."""
-    return [(f["member"], f["line"], tuple((r["member"], r["line"]) for r in f["related"]))
-            for f in findings if f["rule"] == rule]
+    """(path, line, related lines) of one rule's findings.
+
+    Every file here is a plain file on disk, located by its own path with no member."""
+    mine = [f for f in findings if f["rule"] == rule]
+    for f in mine:
+        assert f["member"] is None and all(r["member"] is None for r in f["related"]), f
+    return [(f["path"], f["line"], tuple((r["path"], r["line"]) for r in f["related"]))
+            for f in mine]
 
 
 # ---- the six flows ------------------------------------------------------------------------
@@ -298,7 +303,7 @@ def test_json_dumps_in_a_helper_is_reported_where_it_is_called_with_an_item(
             found = TABLE.query(KeyConditionExpression="pk = :p")["Items"]
             return response(200, found)
         """})
-    assert [(m, line) for m, line, _ in found(findings, "LL407")] == [("app.py", 8)]
+    assert [(p, line) for p, line, _ in found(findings, "LL407")] == [("app.py", 8)]
 
 
 def test_a_client_made_in_a_helper_the_handler_calls(tmp_path: Path) -> None:

@@ -41,7 +41,8 @@ def test_source_folder_is_function_code(tmp_path: Path) -> None:
     report = run.json
     assert report["targets"][0]["function"] == "src"
     # .git is never part of a deployment; local bytecode caches are not judged
-    assert [(f["rule"], f["member"]) for f in report["findings"]] == [("LL105", "passwd")]
+    assert [(f["rule"], f["path"], f["member"]) for f in report["findings"]] == \
+        [("LL105", "src/passwd", None)]
 
 
 def test_no_path_checks_the_current_folder(tmp_path: Path) -> None:

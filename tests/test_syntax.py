@@ -79,10 +79,10 @@ def test_clean_modern_code_uses_no_newer_feature() -> None:
     assert features_in_text(code.encode()) == {}
 
 
-def findings(tmp_path: Path, *argv: str) -> list[tuple[str, str, int | None]]:
+def findings(tmp_path: Path, *argv: str) -> list[tuple[str, str, str | None, int | None]]:
     run = run_cli(["check", *argv, "--format", "json"], tmp_path)
     assert "Traceback" not in run.stderr
-    return [(f["rule"], f["member"], f["line"]) for f in run.json["findings"]
+    return [(f["rule"], f["path"], f["member"], f["line"]) for f in run.json["findings"]
             if f["rule"] in ("LL209", "LL002")]
 
 
@@ -103,8 +103,8 @@ def test_own_code_follows_imports_from_the_handler(tmp_path: Path) -> None:
         Entry("vendor_pkg-1.0.dist-info/RECORD", {"text": "vendor_pkg/__init__.py,,\n"}),
     ])
     argv = ("function.zip", "--runtime", "python3.9", "--handler", "app.handler")
-    assert findings(tmp_path, *argv) == [("LL209", "lib/helpers.py", 2),
-                                         ("LL209", "plugins/p.py", 1)]
+    assert findings(tmp_path, *argv) == [("LL209", "function.zip", "lib/helpers.py", 2),
+                                         ("LL209", "function.zip", "plugins/p.py", 1)]
     assert findings(tmp_path, "function.zip", "--runtime", "python3.12", "--handler",
                     "app.handler") == []
 
@@ -113,7 +113,7 @@ def test_without_a_handler_every_top_level_module_is_own_code(tmp_path: Path) ->
     write_zip(tmp_path / "function.zip", [Entry("a.py", {"text": MATCH}),
                                           Entry("pkg/b.py", {"text": MATCH})])
     assert findings(tmp_path, "function.zip", "--runtime", "python3.9") == [
-        ("LL209", "a.py", 2)]
+        ("LL209", "function.zip", "a.py", 2)]
 
 
 def test_single_file_and_unparsable_module(tmp_path: Path) -> None:
@@ -121,9 +121,9 @@ def test_single_file_and_unparsable_module(tmp_path: Path) -> None:
     (tmp_path / "broken.py").write_text("def f(:\n")
     (tmp_path / "src").mkdir()
     assert findings(tmp_path, "handler.py", "--runtime", "python3.9") == [
-        ("LL209", "handler.py", 3)]
+        ("LL209", "handler.py", None, 3)]
     for name in ("handler.py", "broken.py"):
         (tmp_path / "src" / name).write_text((tmp_path / name).read_text())
     assert findings(tmp_path, "src", "--runtime", "python3.9",
                     "--handler", "handler.handler") == [
-        ("LL002", "broken.py", None), ("LL209", "handler.py", 3)]
+        ("LL002", "src/broken.py", None, None), ("LL209", "src/handler.py", None, 3)]

@@ -39,6 +39,11 @@ def places(run: Run) -> set[tuple[str, str, str | None, int | None]]:
     return {(f["rule"], f["path"], f["member"], f["line"]) for f in run.json["findings"]}
 
 
+def within(path: str, folder: str) -> bool:
+    """Whether a finding's path is the folder or a file inside it (located by its own path)."""
+    return path == folder or path.startswith(folder + "/")
+
+
 def validate(run: Run) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     jsonschema.validate(run.json, json.loads(SCHEMA.read_text("utf-8")))
@@ -55,22 +60,22 @@ def test_sam_project_is_checked_function_by_function(tmp_path: Path) -> None:
     validate(run)
     found = places(run)
     # The thumbnailer writes into the bucket that triggers it, and no filter stops it.
-    assert ("LL502", "src/thumbnails", "app.py", 24) in found
+    assert ("LL502", "src/thumbnails/app.py", None, 24) in found
     # The resizer writes resized/…, and its trigger fires for uploads/ only: no loop.
-    assert not [f for f in found if f[0] == "LL502" and f[1] == "src/resizer"]
+    assert not [f for f in found if f[0] == "LL502" and within(f[1], "src/resizer")]
     # ApiFunction is arm64: the Globals' layers are x86_64 builds (the local layer declares
     # it; the Powertools layer's name says it). Both at the Globals' Layers lines.
     assert ("LL207", "template.yaml", None, 23) in found
     assert ("LL207", "template.yaml", None, 24) in found
     # PYTHONPATH in ApiFunction's environment: at its line, and requests is then missing.
     assert ("LL107", "template.yaml", None, 96) in found
-    assert ("LL301", "src/api", "app.py", 6) in found
+    assert ("LL301", "src/api/app.py", None, 6) in found
     # The API event makes the dict body a 502.
-    assert ("LL406", "src/api", "app.py", 14) in found
+    assert ("LL406", "src/api/app.py", None, 14) in found
     # PIL and requests come from the layer built from requirements.txt, powertools from
     # the Powertools layer known by its ARN: nothing else is unresolved.
     assert [f for f in run.json["findings"] if f["rule"] == "LL301"] == \
-        [f for f in run.json["findings"] if f["rule"] == "LL301" and f["path"] == "src/api"]
+        [f for f in run.json["findings"] if f["rule"] == "LL301" and within(f["path"], "src/api")]
     messages = " ".join(f["message"] for f in run.json["findings"])
     assert "on function ApiFunction" in messages
 
@@ -134,9 +139,11 @@ def test_same_defects_as_the_equivalent_command_line(tmp_path: Path) -> None:
                      "--architecture", "arm64", "--handler", "app.lambda_handler",
                      "--function", "src/api")
 
-    def code(run: Run) -> set[tuple[str, str | None, int | None]]:
-        return {(f["rule"], f["member"], f["line"]) for f in run.json["findings"]
-                if f["path"] == "src/api"}
+    def code(run: Run) -> set[tuple[str, str, int | None]]:
+        assert all(f["member"] is None for f in run.json["findings"]
+                   if within(f["path"], "src/api"))
+        return {(f["rule"], f["path"], f["line"]) for f in run.json["findings"]
+                if within(f["path"], "src/api")}
 
     assert code(explicit) == code(described)
     assert {r for r, _, _ in code(described)} == {"LL301", "LL406"}
@@ -151,7 +158,7 @@ def test_a_file_inside_a_described_function_is_judged_as_that_function(tmp_path:
     # Known only from the template: the handler name, the API trigger, PYTHONPATH.
     assert {f["rule"] for f in run.json["findings"]} == {"LL301", "LL406"}
     # What a per-file hook passes: findings about that file only, not the template's.
-    assert {(f["path"], f["member"]) for f in run.json["findings"]} == {("src/api", "app.py")}
+    assert {(f["path"], f["member"]) for f in run.json["findings"]} == {("src/api/app.py", None)}
 
     run = check(folder, "src/thumbnails/app.py", "src/resizer/app.py")
     assert sorted(t["name"] for t in run.json["targets"]) == \
@@ -257,7 +264,7 @@ def test_cdk_cloud_assembly(tmp_path: Path) -> None:
         ["Api5A6B7C8D", "Consumer7E6D5C4B", "Worker1A2B3C4D"]
     found = places(run)
     assert ("LL208", "cdk.out/WorkerStack.template.json", None, 14) in found
-    assert ("LL402", "cdk.out/asset.5e6f70", "worker.py", None) in found
+    assert ("LL402", "cdk.out/asset.5e6f70/worker.py", None, None) in found
     # In the nested stack: an SQS mapping given a StartingPosition.
     assert ("LL507", "cdk.out/WorkerStackQueue1234ABCD.nested.template.json", None, 20) in found
     # requests comes from the layer asset: nothing unresolved in the API function.
@@ -428,8 +435,8 @@ def test_serverless_trigger_loop_when_the_prefix_matches(tmp_path: Path) -> None
 
     run = check(folder, "src/resize.py")
 
-    assert [(f["rule"], f["member"]) for f in run.json["findings"]] == \
-        [("LL502", "src/resize.py")]
+    assert [(f["rule"], f["path"], f["member"]) for f in run.json["findings"]] == \
+        [("LL502", "src/resize.py", None)]
 
 
 # -- exec wrappers (Lambda Web Adapter) ------------------------------------------------------
@@ -529,7 +536,7 @@ def test_serverless_package_patterns_decide_what_is_the_code(tmp_path: Path) -> 
     run = check(folder)
 
     secrets = {(f["path"], f["member"]) for f in run.json["findings"] if f["rule"] == "LL604"}
-    assert secrets == {(".", "keys/id_rsa")}
+    assert secrets == {("keys/id_rsa", None)}
 
 
 def test_template_locations_in_every_format(tmp_path: Path) -> None:
@@ -591,7 +598,7 @@ def test_sam_image_function_built_from_a_dockerfile(tmp_path: Path) -> None:
     # The template says x86_64; the Dockerfile builds on the arm64 base image.
     assert ("LL210", "Dockerfile", None, 4) in found
     # ImageConfig.Command overrides CMD, and app defines no create_order.
-    assert ("LL402", "src", "app.py", None) in {(r, p, m, None) for r, p, m, _ in found}
+    assert ("LL402", "src/app.py", None, None) in {(r, p, m, None) for r, p, m, _ in found}
 
 
 def test_a_template_is_read_within_its_own_repository(tmp_path: Path) -> None:
@@ -601,7 +608,7 @@ def test_a_template_is_read_within_its_own_repository(tmp_path: Path) -> None:
 
     assert not [f for f in run.json["findings"] if f["rule"] == "LL003"]
     assert ("LL107", "sam/template.yaml", None, 96) in places(run)
-    assert ("LL502", "sam/src/thumbnails", "app.py", 24) in places(run)
+    assert ("LL502", "sam/src/thumbnails/app.py", None, 24) in places(run)
 
 
 def test_cdk_assets_recorded_without_staging(tmp_path: Path) -> None:
@@ -619,7 +626,7 @@ def test_cdk_assets_recorded_without_staging(tmp_path: Path) -> None:
 
     worker = {t["name"]: t for t in run.json["targets"]}["Worker1A2B3C4D"]
     assert worker["function"] == "lambda/worker"
-    assert ("LL402", "lambda/worker", "worker.py", None) in places(run)
+    assert ("LL402", "lambda/worker/worker.py", None, None) in places(run)
     [problem] = [f for f in run.json["findings"] if f["rule"] == "LL003"]
     assert "leads out of the project" in problem["message"]
 
@@ -656,7 +663,8 @@ def test_sending_to_the_queue_or_topic_that_triggers_the_function(
     loops_found = [f for f in run.json["findings"] if f["rule"] == "LL502"]
     assert bool(loops_found) is loops, run.json["findings"]
     if loops:
-        assert (loops_found[0]["member"], loops_found[0]["line"]) == ("app.py", 9)
+        assert (loops_found[0]["path"], loops_found[0]["member"], loops_found[0]["line"]) == \
+            ("src/app.py", None, 9)
 
 
 def test_serverless_image_function_read_through_its_dockerfile(tmp_path: Path) -> None:
@@ -681,7 +689,7 @@ def test_serverless_image_function_read_through_its_dockerfile(tmp_path: Path) -
     rules = {(f["rule"], f["path"]) for f in run.json["findings"]}
     # Built for x86_64, deployed on arm64; the command names a function app does not have.
     assert ("LL210", "image/Dockerfile") in rules
-    assert ("LL402", "image/src") in rules
+    assert ("LL402", "image/src/app.py") in rules
 
 
 def test_cdk_finds_what_the_equivalent_command_line_finds(tmp_path: Path) -> None:
@@ -692,7 +700,8 @@ def test_cdk_finds_what_the_equivalent_command_line_finds(tmp_path: Path) -> Non
 
     def worker(run: Run) -> set[str]:
         return {f["rule"] for f in run.json["findings"]
-                if f["path"] in ("cdk.out/asset.5e6f70", "cdk.out/WorkerStack.template.json")}
+                if f["path"] in ("cdk.out/asset.5e6f70", "cdk.out/asset.5e6f70/worker.py",
+                                 "cdk.out/WorkerStack.template.json")}
 
     assert worker(explicit) == worker(described) == {"LL208", "LL402"}
 
@@ -721,7 +730,7 @@ def test_yaml_anchors_keep_their_intrinsics(tmp_path: Path) -> None:
 
     # The alias carries `!Ref Uploads`: the thumbnailer writes into its own trigger bucket.
     assert {(f["rule"], f["path"]) for f in run.json["findings"]} == \
-        {("LL502", "thumbnailer")}
+        {("LL502", "thumbnailer/app.py")}
 
 
 @pytest.mark.parametrize(("code", "says"), [

@@ -128,6 +128,11 @@ class Tree:
     def close(self) -> None:
         """Release the open file, if any."""
 
+    def file_of(self, name: str) -> str | None:
+        """Where a member is on disk, relative to the input ("" for the input itself), or
+        None when it is not a file of its own (a zip's member)."""
+        return None
+
 
 class ZipTree(Tree):
     format = "zip"
@@ -347,6 +352,9 @@ class FolderTree(Tree):
     def _fs_name(self, member: Member) -> str:
         return self._fs_names.get(member.name.rstrip("/"), member.name)
 
+    def file_of(self, name: str) -> str | None:
+        return name[len(self.mount):] if name.startswith(self.mount) else name
+
 
 class SingleFileTree(Tree):
     """One Python file given on its own: a function whose code is that module."""
@@ -366,6 +374,9 @@ class SingleFileTree(Tree):
                                mode=st.st_mode, is_dir=False, is_symlink=False)]
         self.anomalies = []
         self.file_size = st.st_size
+
+    def file_of(self, name: str) -> str | None:
+        return ""
 
     def read(self, member: Member, limit: int, offset: int = 0) -> bytes:
         # The user named this file, so a symlink to it is followed.
