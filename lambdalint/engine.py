@@ -9,7 +9,6 @@ reporter) → exit code.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -236,12 +235,10 @@ def _located(finding: Finding, artifacts: Iterable[Artifact]) -> Finding:
     def place(path: str, member: str | None) -> tuple[str, str | None]:
         # One folder may be read twice (as code, and mounted under python/ as a layer):
         # the tree that holds the member says where it is.
-        tree = next((a.tree for a in artifacts if a.path == path and a.tree is not None and
-                     member is not None and member in a.tree.by_name), None)
-        relative = tree.file_of(member) if tree is not None and member is not None else None
-        if relative is None:
-            return path, member
-        return (posixpath.normpath(posixpath.join(path, relative)) if relative else path), None
+        holder = next((a for a in artifacts if a.path == path and a.tree is not None and
+                       member is not None and member in a.tree.by_name), None)
+        return holder.locate(member) if holder is not None and member is not None \
+            else (path, member)
 
     path, member = place(finding.path, finding.member)
     related = tuple(replace(r, path=where[0], member=where[1])

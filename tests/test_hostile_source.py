@@ -86,7 +86,7 @@ def test_the_source_size_cap_is_configurable(tmp_path: Path) -> None:
     (tmp_path / "lambdalint.toml").write_text("max-source-size = 64\n")
     report = run_cli(argv, tmp_path).json
     assert report["findings"] == []
-    assert report["notes"] == ["app.py:app.py is larger than max-source-size (64 bytes): "
+    assert report["notes"] == ["app.py is larger than max-source-size (64 bytes): "
                                "code checks skip it"]
 
     (tmp_path / "lambdalint.toml").write_text('max-source-size = "big"\n')

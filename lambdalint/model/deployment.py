@@ -7,6 +7,7 @@ says it could not tell.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,20 @@ class Artifact:
     @property
     def readable(self) -> bool:
         return self.tree is not None
+
+    def locate(self, member: str) -> tuple[str, str | None]:
+        """Where a report places a member: a file on disk by its own path, as the user
+        would type it (`src/app.py`, no member); a zip's member by the zip and the member."""
+        relative = self.tree.file_of(member) if self.tree is not None else None
+        if relative is None:
+            return self.path, member
+        return (posixpath.normpath(posixpath.join(self.path, relative)) if relative
+                else self.path), None
+
+    def where(self, member: str) -> str:
+        """A member as a note names it: `src/app.py`, `fn.zip:app.py`."""
+        path, inside = self.locate(member)
+        return f"{path}:{inside}" if inside is not None else path
 
     @property
     def is_zip(self) -> bool:

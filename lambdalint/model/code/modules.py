@@ -117,7 +117,7 @@ def load(artifact: Artifact, member: Member, ctx: Context) -> CodeModule | None:
     ctx.cache[key] = None
     cap = min(ctx.max_member_size, ctx.max_source_size)
     if member.size > cap:
-        ctx.notes.append(f"{artifact.path}:{member.name} is larger than max-source-size "
+        ctx.notes.append(f"{artifact.where(member.name)} is larger than max-source-size "
                          f"({cap:,} bytes): code checks skip it")
         return None
     data = ctx.read(artifact, member)
@@ -137,7 +137,7 @@ def load(artifact: Artifact, member: Member, ctx: Context) -> CodeModule | None:
                         "fails with Runtime.UserCodeSyntaxError when it is imported; other "
                         "code checks skip it"))
         else:
-            ctx.notes.append(f"{artifact.path}:{member.name} is {reason}: code checks skip it")
+            ctx.notes.append(f"{artifact.where(member.name)} is {reason}: code checks skip it")
         return None
     assert isinstance(parsed, Parsed)
     module = CodeModule(artifact, member, module_name(member.name), parsed)
@@ -145,7 +145,7 @@ def load(artifact: Artifact, member: Member, ctx: Context) -> CodeModule | None:
         try:
             module.facts  # noqa: B018  (collected now: a failure is known before any rule)
         except RecursionError:
-            ctx.notes.append(f"{artifact.path}:{member.name} is {TOO_DEEP}: code checks "
+            ctx.notes.append(f"{artifact.where(member.name)} is {TOO_DEEP}: code checks "
                              "skip it")
             return None
     ctx.cache[key] = module

@@ -521,6 +521,6 @@ def _note_newer_syntax(module: CodeModule, ctx: Context) -> None:
     host = f"{sys.version_info[0]}.{sys.version_info[1]}"
     wanted = f"Python {versions[-1][0]}.{versions[-1][1]} or later" if versions \
         else "a newer Python"
-    ctx.notes.append(f"{module.artifact.path}:{module.member.name} uses syntax that this "
+    ctx.notes.append(f"{module.artifact.where(module.member.name)} uses syntax that this "
                      f"Python ({host}) cannot read: code checks other than LL209 skip it; "
                      f"run lambdalint under {wanted} to check it fully")
