@@ -88,6 +88,9 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                         default="text")
     output.add_argument("--output", metavar="FILE",
                         help="write the report to FILE (the summary still goes to the terminal)")
+    output.add_argument("--sarif-category", metavar="NAME",
+                        help="SARIF only: the code-scanning category of this run (one per "
+                             "lambdalint run of a repository, e.g. one per function folder)")
     output.add_argument("--no-color", action="store_true", help="never colour the output")
     output.add_argument("-q", "--quiet", action="store_true", help="only the finding lines")
     output.add_argument("-v", "--verbose", action="store_true",
@@ -264,7 +267,8 @@ def _check(args: argparse.Namespace) -> int:
         rendered = text_report.render(result, elapsed=elapsed)
     else:
         rendered = render(args.format, result.report,
-                          rule_index(with_help=args.format == "sarif"), version=__version__)
+                          rule_index(with_help=args.format == "sarif"), version=__version__,
+                          sarif_category=args.sarif_category)
     if args.output:
         from lambdalint.reporters import text_report
 

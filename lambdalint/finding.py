@@ -160,3 +160,4 @@ class RuleInfo:
     description: str  # the "What it does" section, Markdown
     help_markdown: str  # the whole documentation page
     tags: tuple[str, ...]
+    security_severity: str | None = None  # GitHub's score, for security rules

@@ -276,8 +276,10 @@ def test_sarif_line_finding_in_a_source_folder_points_at_the_file() -> None:
     assert location["region"] == {"startLine": 12, "startColumn": 5, "endLine": 12,
                                   "endColumn": 9}
     assert "archiveMember" not in result.get("properties", {})
-    # upload-sarif fills in its own line-content hash for text files in the repository.
-    assert "partialFingerprints" not in result
+    # Every result carries lambdalint's own line-content fingerprint (the baseline's), so
+    # GitHub tracks it across line moves wherever the SARIF is uploaded from.
+    assert result["partialFingerprints"] == {
+        "primaryLocationLineHash": result["fingerprints"]["lambdalint/v1"]}
     assert result["fingerprints"] == {"lambdalint/v1": "0123456789abcdef:1"}
     [related] = result["relatedLocations"]
     assert related["id"] == 1

@@ -23,6 +23,9 @@ SRCROOT = "%SRCROOT%"
 # GitHub's limits: descriptions of at most 1024 characters; only 10 tags are shown.
 MAX_TEXT = 1024
 MAX_TAGS = 10
+# GitHub keeps at most 5,000 results of a run (the most severe): the rest are left out here,
+# with a note, rather than by GitHub without one.
+MAX_RESULTS = 5000
 BASE_TAG = "aws-lambda"
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -111,6 +114,10 @@ def rule_descriptor(info: RuleInfo) -> dict[str, Any]:
     full = clip(info.description or short)
     help_markdown = info.help_markdown.strip() or short
     tags = list(dict.fromkeys((BASE_TAG, *info.tags)))[:MAX_TAGS]
+    properties: dict[str, Any] = {"tags": tags, "precision": "high",
+                                  "problem.severity": PROBLEM_SEVERITY[info.severity]}
+    if info.security_severity is not None:
+        properties["security-severity"] = info.security_severity
     return {
         "id": info.id,
         "name": info.name,
@@ -118,8 +125,7 @@ def rule_descriptor(info: RuleInfo) -> dict[str, Any]:
         "fullDescription": {"text": full},
         "help": {"text": help_markdown, "markdown": help_markdown},
         "defaultConfiguration": {"level": LEVEL[info.severity]},
-        "properties": {"tags": tags, "precision": "high",
-                       "problem.severity": PROBLEM_SEVERITY[info.severity]},
+        "properties": properties,
     }
 
 
@@ -219,10 +225,9 @@ def _result(reported: ReportedFinding, rule_index: dict[str, int], artifacts: _A
     }
     if finding.rule in rule_index:
         result["ruleIndex"] = rule_index[finding.rule]
-    if where.member is not None or finding.line is None:
-        # upload-sarif would hash "line 1" of the zip: the same for every member of it. For a
-        # line in a text file its own hash of the line's content is the better key (§3).
-        result["partialFingerprints"] = {"primaryLocationLineHash": reported.fingerprint}
+    # The engine's fingerprint hashes the line's content, not its number, like GitHub's own
+    # (upload-sarif would hash "line 1" of a zip: the same for every member of it).
+    result["partialFingerprints"] = {"primaryLocationLineHash": reported.fingerprint}
     related = [_related_location(number, r.path, r.member, r.line, r.message, artifacts,
                                  formats)
                for number, r in enumerate(finding.related, start=1)]
@@ -265,12 +270,21 @@ def _invocation(notes: list[str]) -> dict[str, Any]:
     return invocation
 
 
-def document(report: Report, rules: dict[str, RuleInfo], version: str) -> dict[str, Any]:
+def document(report: Report, rules: dict[str, RuleInfo], version: str,
+             category: str | None = None) -> dict[str, Any]:
     ordered = [rules[rule_id] for rule_id in sorted(rules)]
     rule_index = {info.id: number for number, info in enumerate(ordered)}
     formats = input_formats(report)
     artifacts = _Artifacts(set(formats))
-    results = [_result(f, rule_index, artifacts, formats) for f in report.findings]
+    findings = report.findings
+    notes = list(report.notes)
+    if len(findings) > MAX_RESULTS:
+        kept = set(map(id, sorted(findings, key=lambda f: -f.severity.rank)[:MAX_RESULTS]))
+        notes.append(f"{len(findings) - MAX_RESULTS:,} results left out: GitHub code scanning "
+                     f"keeps at most {MAX_RESULTS:,} per run (the most severe are kept; the "
+                     "JSON report has them all)")
+        findings = [f for f in findings if id(f) in kept]
+    results = [_result(f, rule_index, artifacts, formats) for f in findings]
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "lambdalint",
@@ -284,13 +298,17 @@ def document(report: Report, rules: dict[str, RuleInfo], version: str) -> dict[s
                     "every relative artifact URI in this run is relative to it."}}},
         "artifacts": artifacts.entries,
         "columnKind": "unicodeCodePoints",
-        "invocations": [_invocation(report.notes)],
+        "invocations": [_invocation(notes)],
         "results": results,
     }
+    if category:
+        # GitHub reads the category up to the last "/": one per lambdalint run of a repository.
+        run["automationDetails"] = {"id": f"{category.rstrip('/')}/"}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render(report: Report, rules: dict[str, RuleInfo], *, version: str) -> str:
+def render(report: Report, rules: dict[str, RuleInfo], *, version: str,
+           category: str | None = None) -> str:
     # ASCII-only output: SARIF files get piped through consoles whose encoding is not UTF-8.
-    return json.dumps(document(report, rules, version), indent=2, sort_keys=True,
+    return json.dumps(document(report, rules, version, category), indent=2, sort_keys=True,
                       ensure_ascii=True) + "\n"

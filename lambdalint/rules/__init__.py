@@ -34,6 +34,9 @@ class Rule:
     # Target values the rule cannot work without; the engine skips it (and says so) otherwise.
     needs: ClassVar[tuple[str, ...]] = ()
     tags: ClassVar[tuple[str, ...]] = ()
+    # For security rules: GitHub code scanning's score, "0.1" to "10.0" (SARIF
+    # `security-severity`; 7.0 to 8.9 is shown as high).
+    security_severity: ClassVar[str | None] = None
     # LL0xx: reported by the engine itself, never deselected.
     meta: ClassVar[bool] = False
 

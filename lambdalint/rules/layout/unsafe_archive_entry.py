@@ -58,7 +58,8 @@ class UnsafeArchiveEntry(Rule):
     name = "unsafe-archive-entry"
     severity = Severity.ERROR
     summary = "Absolute, '..', escaping-symlink, duplicate or encrypted zip entry"
-    tags = ("security", "packaging")
+    tags = ("security", "packaging", "external/cwe/cwe-22")
+    security_severity = "7.5"  # an entry that writes outside the folder it is extracted to
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for artifact in deployment.artifacts:

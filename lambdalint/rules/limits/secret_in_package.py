@@ -83,7 +83,8 @@ class SecretInPackage(Rule):
     name = "secret-in-package"
     severity = Severity.ERROR
     summary = "Credentials in the package: .env, key files, AWS access keys in code"
-    tags = ("security",)
+    tags = ("security", "external/cwe/cwe-798")
+    security_severity = "8.0"  # credentials shipped to everyone who can read the package
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for artifact in deployment.artifacts:
