@@ -81,6 +81,8 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     rules.add_argument("--config", metavar="FILE",
                        help="pyproject.toml or lambdalint.toml (default: nearest one)")
     rules.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE")
+    rules.add_argument("--report-unused-ignores", action="store_true",
+                       help="report suppression comments that suppressed nothing (LL004)")
     rules.add_argument("--write-baseline", metavar="FILE",
                        help="record the current findings in FILE")
     output = check.add_argument_group("output")
@@ -237,6 +239,7 @@ def _check(args: argparse.Namespace) -> int:
         severity_threshold=Severity(args.severity_threshold) if args.severity_threshold
         else None,
         config=args.config, baseline=args.baseline, today=args.today,
+        report_unused_ignores=args.report_unused_ignores,
         progress=progress.update if progress else None)
     try:
         result = run(options)

@@ -31,7 +31,13 @@ from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.inference import infer
 from lambdalint.registry import entries, is_known_selector, load
 from lambdalint.rules import Rule
-from lambdalint.suppress import Selection, apply_comments, apply_pass, read_baseline
+from lambdalint.suppress import (
+    Selection,
+    apply_comments,
+    apply_pass,
+    read_baseline,
+    unused_suppressions,
+)
 
 COMMAND_LINE = "<command line>"
 # Findings that mean "lambdalint could not do its job": exit code 2 whatever the threshold.
@@ -55,6 +61,7 @@ class Options:
     config: str | None = None
     baseline: str | None = None
     today: dt.date | None = None
+    report_unused_ignores: bool = False  # LL004
     cwd: Path = field(default_factory=Path.cwd)
     # Called with (steps done, steps in all, what is being checked) as rules run.
     progress: Callable[[int, int, str], None] | None = None
@@ -89,6 +96,7 @@ def run(options: Options) -> Result:
     targets: list[TargetReport] = []
     selected = [e for e in entries().values() if not e.meta and selection.enabled(e.id)]
     rules: dict[str, Rule] = {}  # a rule's module is imported when it first runs
+    ran: dict[int, set[str]] = {}  # the rules that ran on each deployment (for LL004)
     steps, done = len(deployments) * len(selected), 0
     for deployment in deployments:
         if deployment.defined_at is None and deployment.artifacts and \
@@ -108,6 +116,7 @@ def run(options: Options) -> Result:
                 skipped.append(entry.id)
                 continue
             rule = rules.get(entry.id) or rules.setdefault(entry.id, load(entry.id)())
+            ran.setdefault(id(deployment), set()).add(entry.id)
             raw.extend(f for f in _run_rule(rule, deployment, ctx, notes)
                        if inputs.in_scope(deployment, f))
         targets.append(_target_report(deployment, skipped))
@@ -115,7 +124,10 @@ def run(options: Options) -> Result:
     notes[:0] = inputs.notes
     notes.extend(dict.fromkeys(ctx.notes))
     line_of = _source_line_reader(inputs.artifacts.values(), ctx)
-    raw = apply_comments(raw, line_of)
+    used: set[tuple[str, str | None, int, str]] = set()
+    raw = apply_comments(raw, line_of, used)
+    if options.report_unused_ignores:
+        raw += unused_suppressions(_own_sources(deployments, ran), used)
     artifacts = list(inputs.artifacts.values())
     lines: dict[Finding, str] = {}
     located = []
@@ -244,6 +256,23 @@ def _located(finding: Finding, artifacts: Iterable[Artifact]) -> Finding:
     related = tuple(replace(r, path=where[0], member=where[1])
                     for r in finding.related for where in [place(r.path, r.member)])
     return replace(finding, path=path, member=member, related=related)
+
+
+def _own_sources(deployments: list[Deployment], ran: dict[int, set[str]]) -> \
+        list[tuple[str, str, bytes, set[str]]]:
+    """The function's own modules each deployment's code rules read, with the rules that
+    ran on it: where suppression comments can be judged (path, member, source, rules)."""
+    found: dict[tuple[str, str], tuple[str, str, bytes, set[str]]] = {}
+    for deployment in deployments:
+        code = deployment.views.code
+        for module in code.modules if code is not None else ():
+            key = (module.artifact.path, module.member.name)
+            rules = ran.get(id(deployment), set())
+            if key in found:
+                found[key][3].update(rules)  # a module shared by several deployments
+            else:
+                found[key] = (*key, module.parsed.source, set(rules))
+    return list(found.values())
 
 
 def _source_line_reader(artifacts: Iterable[Artifact], ctx: Context) -> \

@@ -117,7 +117,7 @@ def baseline_document(findings: list[ReportedFinding]) -> str:
                       indent=2) + "\n"
 
 
-# `# lambdalint: ignore`, `# lambdalint: ignore[LL505, LL506]`, `# noqa`, `# noqa: LL505`
+# `# lambdalint: ignore`, `# lambdalint: ignore[LL505, LL506]`, a bare noqa, noqa with LL ids
 _COMMENT = re.compile(r"#\s*(?:lambdalint:\s*ignore(?:\[(?P<ids>[^\]]*)\])?"
                       r"|noqa(?::\s*(?P<noqa>[A-Za-z0-9, ]+))?)", re.IGNORECASE)
 
@@ -141,9 +141,11 @@ def comment_suppression(line: str) -> Suppression | None:
     return Suppression(frozenset(ours)) if ours else None
 
 
-def apply_comments(findings: list[Finding], line_of: Callable[[Finding], str | None]) -> \
+def apply_comments(findings: list[Finding], line_of: Callable[[Finding], str | None],
+                   used: set[tuple[str, str | None, int, str]] | None = None) -> \
         list[Finding]:
-    """Drop findings suppressed on their own line; report unknown ids there (LL003)."""
+    """Drop findings suppressed on their own line; report unknown ids there (LL003).
+    Each suppression that took effect is added to ``used``: (path, member, line, rule)."""
     known = entries()
     kept: list[Finding] = []
     reported: set[tuple[str, str | None, int]] = set()
@@ -164,4 +166,55 @@ def apply_comments(findings: list[Finding], line_of: Callable[[Finding], str | N
                                         "suppression comment (`lambdalint rules` lists them)"))
         if suppression.ids is not None and finding.rule not in suppression.ids:
             kept.append(finding)
+        elif used is not None and finding.line is not None:
+            used.add((finding.path, finding.member, finding.line, finding.rule))
     return kept
+
+
+def unused_suppressions(sources: list[tuple[str, str, bytes, set[str]]],
+                        used: set[tuple[str, str | None, int, str]]) -> list[Finding]:
+    """LL004 for each `# lambdalint: ignore[…]` / `# noqa: LL…` comment in the function's
+    own code that suppressed nothing, like ruff's RUF100. Only ids of rules that ran on
+    that code are judged (a rule not selected, or without the target values it needs,
+    could not have used it); a bare `# noqa` belongs to every tool and is left alone."""
+    found: list[Finding] = []
+    for path, member, source, ran in sources:
+        lines_used: dict[int, set[str]] = {}
+        for where_path, where_member, line, rule in used:
+            if (where_path, where_member) == (path, member):
+                lines_used.setdefault(line, set()).add(rule)
+        for line, column, text in _comments(source):
+            match = _COMMENT.search(text)
+            if match is None:
+                continue
+            suppression = comment_suppression(text)
+            hit = lines_used.get(line, set())
+            if suppression is None or (suppression.ids is None and "noqa" in
+                                       match.group(0).lower()):
+                continue
+            if suppression.ids is None:
+                unused = [] if hit else ["every rule"]
+            else:
+                unused = sorted(i for i in suppression.ids if i in ran and i not in hit)
+            if unused:
+                found.append(Finding(
+                    rule="LL004", path=path, member=member, line=line,
+                    column=column + match.start(), key=",".join(unused),
+                    message=f"unused suppression ({', '.join(unused)}): nothing on this line "
+                            "was reported; remove it, or it will hide a future finding"))
+    return found
+
+
+def _comments(source: bytes) -> list[tuple[int, int, str]]:
+    """(line, 1-based column, text) of each comment of a module."""
+    import io
+    import tokenize
+
+    found: list[tuple[int, int, str]] = []
+    try:
+        for token in tokenize.tokenize(io.BytesIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                found.append((token.start[0], token.start[1] + 1, token.string))
+    except (SyntaxError, tokenize.TokenError, UnicodeDecodeError):
+        pass  # an unreadable module is LL002's; its comments are not judged
+    return found

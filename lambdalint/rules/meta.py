@@ -122,3 +122,47 @@ class ConfigError(Rule):
     severity = Severity.ERROR
     summary = "Bad configuration: unknown key, value or rule id"
     meta = True
+
+
+class UnusedSuppression(Rule):
+    """
+    ## What it does
+    With `--report-unused-ignores`: reports a `# lambdalint: ignore[…]` or `# noqa: LL…`
+    comment in the function's own code that suppressed nothing in this run, naming the
+    unused ids. Only ids of rules that ran on that code are judged (a rule that was not
+    selected, or lacked the runtime or handler it needs, could not have used it), and a bare
+    `# noqa` is left alone: other tools read it too.
+
+    ## Why is this bad?
+    A suppression outlives the code it was written for: once the finding is gone, the
+    comment silently hides the next real problem on that line.
+
+    ## Example
+    ```deployment
+    lambdalint check --report-unused-ignores --handler app.handler function.zip
+    function.zip:
+        app.py  text=import boto3\\n\\ns3 = boto3.client("s3")  # lambdalint: ignore[LL505]\\n\\
+        \\ndef handler(event, context):\\n    return s3.list_buckets()\\n
+    ```
+
+    ## Use instead
+    ```deployment
+    lambdalint check --report-unused-ignores --handler app.handler function.zip
+    function.zip:
+        app.py  text=import boto3\\n\\ndef handler(event, context):\\n\\
+        \\n    s3 = boto3.client("s3")  # lambdalint: ignore[LL505]\\n\\
+        \\n    return s3.list_buckets()\\n
+    ```
+
+    ## Fix
+    Remove the comment, or the ids in it that no longer apply.
+
+    ## References
+    - [ruff: unused-noqa (RUF100)](https://docs.astral.sh/ruff/rules/unused-noqa/)
+    """
+
+    id = "LL004"
+    name = "unused-suppression"
+    severity = Severity.WARNING
+    summary = "A suppression comment that suppressed nothing (with --report-unused-ignores)"
+    meta = True
