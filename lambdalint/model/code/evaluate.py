@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from lambdalint.data import value_tables
 from lambdalint.model.code.semantic import (
@@ -114,26 +114,34 @@ class Evaluator:
     def value(self, node: ast.expr, scope: Scope) -> Value:
         # Byte-identical files share one tree: a node is known by its module too.
         key = (id(node), id(scope.root))
-        cached = self._memo.get(key)
-        if cached is not None:
-            return cached
-        if key in self._active:
-            return UNKNOWN  # defined through itself
-        if self.depth > MAX_DEPTH or self.steps > MAX_STEPS:
+        if key not in self._memo and (self.depth > MAX_DEPTH or self.steps > MAX_STEPS):
             self.truncated = True
             return UNKNOWN
         self.steps += 1
         self.depth += 1
+        try:
+            return self._memoised(self._memo, key, lambda: self._value(node, scope))
+        finally:
+            self.depth -= 1
+
+    def _memoised(self, memo: dict[Any, Value], key: object,
+                  compute: Callable[[], Value]) -> Value:
+        """``compute()``, kept in ``memo`` unless it was cut short; UNKNOWN for a value
+        asked for while it is being computed (a name defined through itself)."""
+        cached = memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active:
+            return UNKNOWN
         self._active.add(key)
         outer, self.truncated = self.truncated, False
         try:
-            found = self._value(node, scope)
+            found = compute()
         finally:
             self._active.discard(key)
-            self.depth -= 1
             cut, self.truncated = self.truncated, outer or self.truncated
         if not cut:
-            self._memo[key] = found
+            memo[key] = found
         return found
 
     def module_of(self, scope: Scope) -> CodeModule:
@@ -141,25 +149,14 @@ class Evaluator:
 
     def returns(self, function: FunctionFacts) -> Value:
         """The join of what an own function returns (None when it falls off the end)."""
-        key = id(function)
-        if key in self._returns:
-            return self._returns[key]
-        if key in self._active:
-            return UNKNOWN
-        self._active.add(key)
-        outer, self.truncated = self.truncated, False
-        try:
+        def compute() -> Value:
             found: list[Value] = [self.value(r.value, function.scope) if r.value is not None
                                   else NONE for r in function.returns]
             if not _always_returns(function.node.body):
                 found.append(NONE)
-            result = join(found)
-        finally:
-            self._active.discard(key)
-            cut, self.truncated = self.truncated, outer or self.truncated
-        if not cut:
-            self._returns[key] = result
-        return result
+            return join(found)
+
+        return self._memoised(self._returns, id(function), compute)
 
     def call_sites(self, function: FunctionFacts) -> list[tuple[CallSite, CodeModule]]:
         """The calls of an own function in the own code (by name, through imports)."""
@@ -210,23 +207,8 @@ class Evaluator:
             if name in ("True", "False"):
                 return Const("bool", name == "True")
             return Reference(qualified=f"builtins.{name}") if name in BUILTINS else UNKNOWN
-        key = (id(defining), name)
-        cached = self._names.get(key)
-        if cached is not None:
-            return cached
-        if key in self._active:
-            return UNKNOWN
-        self._active.add(key)
-        outer, self.truncated = self.truncated, False
-        try:
-            found = join([self.binding(b) for b in defining.bindings[name]])
-            found = self._grown(found, name, defining)
-        finally:
-            self._active.discard(key)
-            cut, self.truncated = self.truncated, outer or self.truncated
-        if not cut:
-            self._names[key] = found
-        return found
+        return self._memoised(self._names, (id(defining), name), lambda: self._grown(
+            join([self.binding(b) for b in defining.bindings[name]]), name, defining))
 
     def binding(self, binding: Binding) -> Value:
         return self.source(binding.source, binding.scope)
