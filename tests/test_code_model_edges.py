@@ -285,3 +285,24 @@ def test_columns_count_characters_in_a_latin_1_module(tmp_path: Path) -> None:
     assert isinstance(findings, list)
     assert [(f["rule"], f["line"], f["column"], f["end_line"], f["end_column"])
             for f in findings] == [("LL405", 5, 17, 5, 27)]
+
+
+# ---- a module the running Python cannot parse -----------------------------------------------
+
+NEWER_SYNTAX = [((3, 10), "match event:\n        case _:\n            pass\n"),
+                ((3, 12), "type Alias = int\n"),
+                ((3, 14), "names = t'{event}'\n")]
+
+
+def test_newer_syntax_than_the_host_is_judged_by_ll209_and_noted(tmp_path: Path) -> None:
+    newer = [(version, code) for version, code in NEWER_SYNTAX if version > sys.version_info]
+    if not newer:
+        pytest.skip("this Python reads every syntax in the table")
+    version, code = newer[0]
+    source = ("def handler(event, context):\n    " + code.replace("\n", "\n    ").rstrip()
+              + "\n    return {1}\n")
+    report = check(tmp_path, {"app.py": source}, "--runtime", "python3.9")
+    assert [r for r, _, _ in rules(report, "LL209")] == ["LL209"]  # libcst read it
+    assert rules(report, "LL4") == []  # the other code rules skip the module …
+    wanted = f"Python {version[0]}.{version[1]} or later"
+    assert any(wanted in note and "LL209" in note for note in report["notes"]), report["notes"]
