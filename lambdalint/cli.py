@@ -204,6 +204,17 @@ def _progress_bar(args: argparse.Namespace) -> _ProgressBar | None:
     return _ProgressBar() if size > PROGRESS_MIN_BYTES else None
 
 
+def _write(path: str, text: str) -> bool:
+    """Write a report or baseline file; a path that cannot be written is one line."""
+    try:
+        Path(path).write_text(text, "utf-8")
+    except OSError as exc:
+        sys.stderr.write(f"lambdalint: error: cannot write {path}: "
+                         f"{exc.strerror or type(exc).__name__}\n")
+        return False
+    return True
+
+
 def _errors_to_stderr(findings: Sequence[ReportedFinding]) -> None:
     """One line on stderr per input or configuration lambdalint could not use, whatever
     the report's format or destination (a CI log shows it even with --output)."""
@@ -249,8 +260,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.write_baseline:
         from lambdalint.suppress import baseline_document
 
-        Path(args.write_baseline).write_text(baseline_document(result.report.findings),
-                                             "utf-8")
+        if not _write(args.write_baseline, baseline_document(result.report.findings)):
+            return EXIT_ERROR
     _errors_to_stderr(result.report.findings)
     color = (not args.no_color and not os.environ.get("NO_COLOR")
              and sys.stdout.isatty())
@@ -275,7 +286,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.output:
         from lambdalint.reporters import text_report
 
-        Path(args.output).write_text(rendered, "utf-8")
+        if not _write(args.output, rendered):
+            return EXIT_ERROR
         text_report.write(result, sys.stdout, color=color, quiet=True, summary_only=True,
                           verbose=False, elapsed=elapsed)
     else:

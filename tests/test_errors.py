@@ -83,3 +83,13 @@ def test_a_usage_error_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith("lambdalint: error: ")
+
+
+def test_a_report_path_that_cannot_be_written(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    result = lambdalint(tmp_path, "check", "app.py", "--format", "json",
+                        "--output", "no/such/folder/report.json")
+
+    assert result.returncode == 2
+    assert result.stderr == ("lambdalint: error: cannot write no/such/folder/report.json: "
+                             "No such file or directory\n")
