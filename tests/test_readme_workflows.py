@@ -1,0 +1,42 @@
+"""The README's workflow snippets work as pasted: the GitHub Action workflow uses the
+action's real inputs and outputs, and the pre-commit snippet names real hooks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text("utf-8")
+
+
+def block(heading: str) -> dict[str, Any]:
+    """The first YAML block under a README heading."""
+    section = README.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    found = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert found, f"no yaml block under {heading}"
+    document: dict[str, Any] = yaml.safe_load(found.group(1))
+    return document
+
+
+def test_the_workflow_uses_the_actions_inputs_and_outputs() -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text("utf-8"))
+    workflow = block("GitHub Action")
+    steps = workflow["jobs"]["lambdalint"]["steps"]
+    [ours] = [s for s in steps if str(s.get("uses", "")).startswith("OWNER/lambdalint@")]
+    assert set(ours["with"]) <= set(action["inputs"])
+    assert workflow["permissions"]["security-events"] == "write"
+    [upload] = [s for s in steps if "upload-sarif" in str(s.get("uses", ""))]
+    used = set(re.findall(r"steps\.lambdalint\.outputs\.([\w-]+)", str(upload)))
+    assert used and used <= set(action["outputs"])
+    assert "cancelled()" in upload["if"]  # uploads after a failing gate too
+
+
+def test_the_pre_commit_snippet_names_the_hooks() -> None:
+    hooks = {h["id"] for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    config = block("pre-commit")
+    named = {h["id"] for repo in config["repos"] for h in repo["hooks"]}
+    assert named and named <= hooks
