@@ -3,11 +3,14 @@
 
 A test keeps the committed pages equal to this output, so the pages, `lambdalint rule ID` and
 the SARIF help text are one text; and the index (lambdalint/rules/index.py, what a run
-knows about rules without importing them) equal to the rule classes.
+knows about rules without importing them) equal to the rule classes. The pages show what
+each example prints: generating them builds and runs every documented example (in a
+temporary folder), so a page cannot show output the command no longer prints.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -17,7 +20,14 @@ INDEX = Path(__file__).parent / "rules" / "index.py"
 
 
 def pages() -> dict[str, str]:
-    return {f"{rule_id}.md": cls.page() for rule_id, cls in all_rules().items()}
+    """Every rule's page by file name, its examples run (once per process)."""
+    return dict(_pages())
+
+
+@functools.cache
+def _pages() -> tuple[tuple[str, str], ...]:
+    return tuple((f"{rule_id}.md", cls.page(outputs=True))
+                 for rule_id, cls in all_rules().items())
 
 
 def index() -> str:

@@ -3,8 +3,9 @@
 A rule declares its metadata next to its logic and yields ``Finding``s from a deployment.
 It never opens a file (it asks the deployment's trees through ``Context``), never prints and
 never knows the output format. The docstring uses fixed headings (What it does / Why is this
-bad? / Example / Use instead / Fix / References); the fenced examples under Example and Use
-instead are run as tests, and ``rules/LLxxx.md`` is generated from the same text.
+bad? / Example / Use instead / Fix / References); the ``deployment`` blocks under Example and
+Use instead (see ``lambdalint.examples``) are run as tests, and ``rules/LLxxx.md`` is
+generated from the same text, each block shown as ordinary Markdown with what it prints.
 """
 
 from __future__ import annotations
@@ -117,10 +118,24 @@ class Rule:
                 for m in re.finditer(r"```([^\n]*)\n(.*?)```", text, re.S)]
 
     @classmethod
-    def page(cls) -> str:
-        """The Markdown page for rules/LLxxx.md and ``lambdalint rule LLxxx``."""
+    def page(cls, *, outputs: bool = False) -> str:
+        """The Markdown page for rules/LLxxx.md and ``lambdalint rule LLxxx``: the
+        docstring, each ``deployment`` block rendered as ordinary Markdown (each zip's
+        listing, each file's content, the command). With ``outputs``, every example is
+        built and run in a temporary folder and its page shows what the command prints
+        (the generated pages); without, only the command (fast: the SARIF help text)."""
         needs = f"  \n**Needs:** {', '.join(cls.needs)}" if cls.needs else ""
         return (f"# {cls.id} {cls.name}\n\n"
                 f"**Severity:** {cls.severity.value}  \n"
                 f"**Summary:** {cls.summary}{needs}\n\n"
-                f"{cls.documentation()}\n")
+                f"{rendered_examples(cls.documentation(), run=outputs)}\n")
+
+
+_DEPLOYMENT_BLOCK = re.compile(r"^```deployment[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
+
+
+def rendered_examples(text: str, *, run: bool = False) -> str:
+    """Documentation text with each ``deployment`` block replaced by its Markdown."""
+    from lambdalint import examples
+
+    return _DEPLOYMENT_BLOCK.sub(lambda m: examples.markdown(m.group(1), run=run), text)
