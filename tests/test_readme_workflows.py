@@ -40,3 +40,22 @@ def test_the_pre_commit_snippet_names_the_hooks() -> None:
     config = block("pre-commit")
     named = {h["id"] for repo in config["repos"] for h in repo["hooks"]}
     assert named and named <= hooks
+
+
+def test_the_configuration_snippet_is_a_valid_config(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    section = README.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    found = re.search(r"```toml\n(.*?)```", section, re.S)
+    assert found
+    (tmp_path / "pyproject.toml").write_text(found.group(1))
+    result = subprocess.run([sys.executable, "-m", "lambdalint", "check", "--format", "json"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    report = json.loads(result.stdout)
+    # every key is understood: no config error; the zips it names do not exist here
+    assert [f for f in report["findings"] if f["rule"] == "LL003"] == []
+    assert {f["path"] for f in report["findings"] if f["rule"] == "LL001"} == \
+        {"dist/thumbnailer.zip", "dist/pillow-layer.zip", "dist/common-layer.zip"}
+    assert [t["name"] for t in report["targets"]] == ["thumbnailer"]
