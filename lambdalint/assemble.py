@@ -13,9 +13,7 @@ Every input is opened once, however many deployments share it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -208,52 +206,82 @@ class Inputs:
         return self._read(*found)
 
     def _attribute(self, paths: list[str], deployments: list[Deployment]) -> list[str]:
-        """Attach each code path lying inside a described function's code to that function;
-        the paths no function claims are returned."""
-        candidates: list[tuple[Path, Callable[[], Deployment]]] = []
+        """Attach each code path lying inside a described function's code, or a described
+        layer's content, to the functions it belongs to (only its findings are shown, as a
+        per-file pre-commit hook needs); the paths no function claims are returned. A
+        Python file outside every function of a described project (a test, a script) is
+        not function code: it is left out with a note."""
         if self.configured:
             specs = self.configured
         elif self.discoveries:
             specs = [spec for discovery in self.discoveries for spec in discovery.functions]
         else:
-            specs = self._project_specs() or []
-        candidates = [(Path(os.path.normpath(spec.code)), partial(self._from_spec, spec))
-                      for spec in specs if spec.code is not None]
-        built: dict[int, Deployment] = {}
+            specs = self._specs_for(paths)
+        # (where the content is, the spec, the layer it is — None for the function's code)
+        candidates: list[tuple[Path, FunctionSpec, LayerSpec | None]] = []
+        for spec in specs:
+            if spec.code is not None:
+                candidates.append((Path(os.path.normpath(spec.code)), spec, None))
+            candidates += [(Path(os.path.normpath(layer.path)), spec, layer)
+                           for layer in spec.layers if layer.path is not None]
         # Deployments whose whole code was named, or whose template was: no scope.
         whole: set[int] = {id(d) for d in deployments}
+        built: list[Deployment] = []
         left: list[str] = []
         for given in paths:
             target = Path(os.path.normpath(self._absolute(given)))
             claimed = False
-            for index, (code, make) in enumerate(candidates):
-                if target != code and code not in target.parents:
+            for content, spec, layer in candidates:
+                if target != content and content not in target.parents:
                     continue
                 claimed = True
-                if index not in built:
-                    built[index] = make()
-                    if built[index] not in deployments:
-                        deployments.append(built[index])
-                deployment = built[index]
-                if deployment.function is None:
+                deployment = self._from_spec(spec)
+                if deployment not in deployments:
+                    deployments.append(deployment)
+                    built.append(deployment)
+                artifact = deployment.function if layer is None else next(
+                    (a.artifact for a in deployment.attached_layers if a.spec is layer), None)
+                if artifact is None:
                     continue
-                if target == code:
+                if target == content and layer is None:
                     whole.add(id(deployment))
-                else:
-                    member = target.relative_to(code).as_posix() + \
-                        ("/" if discover.is_dir(target) else "")
-                    self.scopes.setdefault(id(deployment), []).append(
-                        Scope(deployment.function.path, member))
+                    continue
+                member = "" if target == content else \
+                    getattr(artifact.tree, "mount", "") + \
+                    target.relative_to(content).as_posix() + \
+                    ("/" if discover.is_dir(target) else "")
+                self.scopes.setdefault(id(deployment), []).append(
+                    Scope(artifact.path, member))
             if not claimed:
                 left.append(given)
         for key in whole:
             self.scopes.pop(key, None)
-        # A layer named beside its function is already attached to it.
-        attached = {a.fs_path for d in built.values() for a in d.layers}
-        left = [p for p in left if Path(os.path.normpath(self._absolute(p))) not in attached]
+        if specs:
+            outside = [p for p in left if p.endswith(".py") and not discover.is_dir(
+                self._absolute(p))]
+            for given in outside:
+                self.notes.append(f"{given} is not in the code of any function the project "
+                                  "describes: not checked (a test or a script is not "
+                                  "function code)")
+            left = [p for p in left if p not in outside]
         if built and not any(self.artifact(p, None, "").role == FUNCTION for p in left):
             return []  # leftover layers belong to the functions found
         return left
+
+    def _specs_for(self, paths: list[str]) -> list[FunctionSpec]:
+        """The functions the project descriptions nearest to the paths describe (each
+        path's folder and its parents up to the git root; then the current folder's)."""
+        starts = [self._absolute(p) for p in paths]
+        starts = [p if discover.is_dir(p) else p.parent for p in starts]
+        read: set[Path] = set()
+        specs: list[FunctionSpec] = []
+        for start in [*starts, self.options.cwd]:
+            found = discover.find_source(start)
+            if found is None or found[1] in read:
+                continue
+            read.add(found[1])
+            specs += self._read(*found)
+        return specs
 
     def _explicit(self, paths: list[str]) -> list[Deployment]:
         """The command line's deployments; PATHs are sorted into functions and layers by

@@ -16,10 +16,8 @@ module. Two ways of running it:
   orders service described by `[tool.lambdalint]` in pyproject.toml), whose layer zips the
   tests build.
 
-What lambdalint gets wrong in real projects is written down as strict xfails, each naming the
-defect: they start passing (and so failing) when it is fixed. The hook environment's `pip
-install` needs a package index (or pip's cache); the module is skipped when pre-commit or git
-is missing.
+The hook environment's `pip install` needs a package index (or pip's cache); the module is
+skipped when pre-commit or git is missing.
 """
 
 from __future__ import annotations
@@ -200,10 +198,11 @@ def test_hooks_fail_on_a_layer_without_python_prefix(bad_run: tuple[int, Hooks, 
     code, hooks, output = bad_run
     assert _statuses(hooks) == {"lambdalint": "Failed", "lambdalint-package": "Failed"}, output
     assert code == 1
-    # Per-file hook: the staged layer zip on its own, classified as a layer by its name.
+    # Per-file hook: the staged layer zip, judged as the layer the config attaches to the
+    # api function (only the layer's findings are shown).
     single = hooks["lambdalint"][1]
     assert "dist/layer-requests.zip:requests" in single and "LL101 [error]" in single, output
-    assert "target: (layers only) + 1 layer:" in single, output
+    assert "target: api: dist/function.zip + 1 layer:" in single, output
     # Package hook: no file names; the deployment in lambdalint.toml, function and layer.
     package = hooks["lambdalint-package"][1]
     assert "LL101 [error]" in package, output
@@ -393,9 +392,6 @@ def test_sam_package_hook_checks_the_functions_with_their_layers(
     assert "target: ApiFunction (template.yaml:" in good.of("lambdalint-package"), good.output
 
 
-@pytest.mark.xfail(strict=True, reason="lambdalint defect: `lambdalint check layers/common.zip` "
-                   "classifies a zip the template attaches as a layer (ContentUri) as function "
-                   "code by default, so the per-file hook passes a layer without python/")
 def test_sam_per_file_hook_judges_a_staged_layer_zip_as_the_template_says(
         sam_layer_commits: tuple[Commit, Commit]) -> None:
     bad, _ = sam_layer_commits
@@ -454,10 +450,6 @@ def test_sam_app_in_a_folder_package_hook_checks_the_template_it_is_given(
     assert "app/src/api/app.py:6:1: LL301 [error]" in package, bad.output
 
 
-@pytest.mark.xfail(strict=True, reason="lambdalint defect: `lambdalint check app/src/x/app.py` "
-                   "looks for the template from the current folder (the repository's root, "
-                   "where pre-commit runs hooks), not from the file's folder, so the file is "
-                   "checked on its own with no runtime or handler and LL405 is skipped")
 def test_sam_app_in_a_folder_per_file_hook_finds_the_template_above_the_file(
         hook_config: str, pre_commit_home: Path, tmp_path: Path) -> None:
     repo, _ = _sam(tmp_path, _in_app_folder(hook_config), pre_commit_home, into="app")
@@ -516,9 +508,6 @@ def test_config_project_package_hook_checks_the_configured_functions(
         good.output
 
 
-@pytest.mark.xfail(strict=True, reason="lambdalint defect: a Python file outside every function "
-                   "the config describes is checked as a function of its own with the config's "
-                   "runtime, so a unit test's `import pytest` is LL301")
 def test_config_project_unit_tests_are_not_lambda_code(
         hook_config: str, pre_commit_home: Path, tmp_path: Path) -> None:
     repo, _ = _orders(tmp_path, hook_config, pre_commit_home)
