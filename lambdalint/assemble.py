@@ -131,6 +131,8 @@ class Inputs:
         for given in opts.paths:
             path = self._absolute(given)
             kind = discover.kind_of(path)
+            if kind == discover.CDK and not discover.is_dir(path):
+                path = path.parent  # cdk.out/manifest.json: the cloud assembly
             # A folder that holds its own description (`lambdalint check .` in a SAM
             # project) is that project, as `lambdalint check` there would be.
             found = (kind, path) if kind is not None else \

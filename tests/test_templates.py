@@ -1155,3 +1155,14 @@ def test_an_image_holds_only_what_its_dockerfile_copies(tmp_path: Path) -> None:
         "FROM public.ecr.aws/lambda/python:3.12\nCOPY . ${LAMBDA_TASK_ROOT}\n"
         "CMD [\"src.app.handler\"]\n")
     assert [f["rule"] for f in check(tmp_path).json["findings"]] == ["LL604"]
+
+
+def test_a_cdk_manifest_or_a_dockerignore_given_as_a_path(tmp_path: Path) -> None:
+    # what a per-file hook passes when they are staged
+    folder = project("cdk", tmp_path)
+    by_manifest = check(folder, "cdk.out/manifest.json")
+    by_folder = check(folder, "cdk.out")
+    assert by_manifest.json["findings"] == by_folder.json["findings"] != []
+    (folder / "Dockerfile.dockerignore").write_text("node_modules\n*.pyc\n")
+    run = check(folder, "Dockerfile.dockerignore")
+    assert "LL003" not in {f["rule"] for f in run.json["findings"]}

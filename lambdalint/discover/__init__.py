@@ -120,10 +120,13 @@ def _kind_of(path: Path, name: str) -> str | None:
                                  and (path / "cdk.out").is_file()):
             return CDK
         return None
+    if name == "manifest.json" and path.parent.name == "cdk.out":
+        return CDK  # the cloud assembly's manifest names the assembly (its folder)
     if name in SERVERLESS_NAMES:
         return SERVERLESS
-    if name == "Dockerfile" or name.startswith("Dockerfile.") or name.endswith(".Dockerfile"):
-        return DOCKERFILE
+    if (name == "Dockerfile" or name.startswith("Dockerfile.") or
+            name.endswith(".Dockerfile")) and not name.endswith(".dockerignore"):
+        return DOCKERFILE  # (BuildKit's Dockerfile.dockerignore is an ignore file)
     if name in TEMPLATE_NAMES:
         return SAM
     if path.suffix.lower() in TEMPLATE_SUFFIXES and path.is_file():

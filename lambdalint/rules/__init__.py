@@ -82,9 +82,9 @@ class Rule:
 
     @staticmethod
     def concerning(deployment: Deployment) -> str:
-        """" on function X": the function a template finding is about, for its message."""
-        return f" on function {deployment.name}" if deployment.defined_at is not None and \
-            deployment.name else ""
+        """" on function X": the described function (a template's, a config table's) a
+        finding is about, for its message."""
+        return f" on function {deployment.name}" if deployment.name else ""
 
     # -- documentation --------------------------------------------------------------------
 
