@@ -10,11 +10,13 @@ module state the handler grows, imports — that carry spans and values, never s
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lambdalint.data import client_factories
+from lambdalint.model.code.evaluate import GROWING as GROWS
 from lambdalint.model.code.evaluate import Evaluator
 from lambdalint.model.code.modules import CodeModule, own_modules
 from lambdalint.model.code.semantic import (
@@ -52,7 +54,7 @@ PATH_METHODS = {"write_text", "write_bytes", "touch", "mkdir"}
 OPEN_CALLS = {"builtins.open", "io.open", "codecs.open"}
 WRITE_MODE_CHARS = set("wax+")
 JSON_DUMPS = {"json.dumps", "json.dump"}
-GROWING = {"append", "extend", "add", "update", "insert", "setdefault", "appendleft"}
+GROWING = set(GROWS)  # append, add, update … (what the evaluator follows into containers)
 BOUNDING = {"clear", "pop", "popitem", "remove", "discard", "popleft"}
 # How many calls deep the handler's own helpers are followed for per-invocation work.
 HELPER_DEPTH = 3
@@ -193,7 +195,6 @@ class Code:
         # Its first two parameters are the event and the context from now on.
         self.evaluator = Evaluator(self.modules, definition, self.evaluator.environment)
 
-
     # ---- the handler -------------------------------------------------------------------
 
     @property
@@ -260,8 +261,9 @@ class Code:
                 func.attr, function.name if function else None,
                 {k.arg: evaluator.value(k.value, site.scope) for k in call.keywords
                  if k.arg is not None},
-                tuple(evaluator.value(a, site.scope) for a in call.args
-                      if not isinstance(a, ast.Starred)),
+                # positions are known only up to the first *args
+                tuple(evaluator.value(a, site.scope) for a in itertools.takewhile(
+                    lambda a: not isinstance(a, ast.Starred), call.args)),
                 any(isinstance(a, ast.Starred) for a in call.args) or
                 any(k.arg is None for k in call.keywords)))
         return found
