@@ -59,3 +59,47 @@ def test_the_configuration_snippet_is_a_valid_config(tmp_path: Path) -> None:
     assert {f["path"] for f in report["findings"] if f["rule"] == "LL001"} == \
         {"dist/thumbnailer.zip", "dist/pillow-layer.zip", "dist/common-layer.zip"}
     assert [t["name"] for t in report["targets"]] == ["thumbnailer"]
+
+
+def test_the_quick_start_commands_run(tmp_path: Path) -> None:
+    import json
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    table = README.split("## Quick start, for each way in", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"\| `(lambdalint check[^`]*)`", table)
+    assert len(commands) == 3
+
+    def run(command: str, folder: Path) -> dict[str, Any]:
+        argv = shlex.split(command)[1:]
+        paths = [str(p.relative_to(folder)) for arg in argv if "*" in arg
+                 for p in sorted(folder.glob(arg))]
+        argv = [a for a in argv if "*" not in a] + paths
+        result = subprocess.run([sys.executable, "-m", "lambdalint", *argv, "--format", "json"],
+                                cwd=folder, capture_output=True, text=True, timeout=120)
+        assert result.returncode in (0, 1), result.stderr
+        report: dict[str, Any] = json.loads(result.stdout)
+        return report
+
+    zips = tmp_path / "zips"
+    (zips / "dist").mkdir(parents=True)
+    with zipfile.ZipFile(zips / "dist" / "fn.zip", "w") as archive:
+        entry = zipfile.ZipInfo("app.py")
+        entry.external_attr = 0o100644 << 16  # readable by the runtime's user
+        archive.writestr(entry, "def handler(event, context):\n    return {1}\n")
+    assert [f["rule"] for f in run(commands[0], zips)["findings"]] == ["LL405"]
+
+    sam = tmp_path / "sam"
+    shutil.copytree(ROOT / "tests" / "projects" / "sam", sam)
+    assert run(commands[1], sam)["targets"]  # the template's functions
+
+    configured = tmp_path / "configured"
+    configured.mkdir()
+    (configured / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    (configured / "pyproject.toml").write_text(
+        '[[tool.lambdalint.function]]\nname = "api"\ncode = "."\nhandler = "app.handler"\n'
+        'runtime = "python3.12"\n')
+    assert [t["name"] for t in run(commands[2], configured)["targets"]] == ["api"]
