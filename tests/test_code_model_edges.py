@@ -306,3 +306,21 @@ def test_newer_syntax_than_the_host_is_judged_by_ll209_and_noted(tmp_path: Path)
     assert rules(report, "LL4") == []  # the other code rules skip the module …
     wanted = f"Python {version[0]}.{version[1]} or later"
     assert any(wanted in note and "LL209" in note for note in report["notes"]), report["notes"]
+
+
+def test_a_comprehension_over_a_class_attribute_in_the_class_body(tmp_path: Path) -> None:
+    report = check(tmp_path, {"app.py": """
+        import uuid
+
+
+        class Config:
+            NAMES = ["a", "b"]
+            IDS = [uuid.uuid4() for _ in NAMES]
+
+
+        def handler(event, context):
+            x = [uuid.uuid4()]
+            ids = [x for x in x]  # the iterable is the outer x
+            return {"ids": ids}
+        """})
+    assert rules(report, "LL4") == [("LL405", "app.py", 12)]

@@ -249,9 +249,12 @@ class _Collector(ast.NodeVisitor):
                           getattr(node, "col_offset", 0))
         target.bindings.setdefault(name, []).append(binding)
 
-    def bind_target(self, target: ast.expr, source: Source) -> None:
+    def bind_target(self, target: ast.expr, source: Source,
+                    evaluated_in: Scope | None = None) -> None:
+        """Bind the names of an assignment target; ``evaluated_in`` is where the source's
+        expression is evaluated when it is not the current scope."""
         if isinstance(target, ast.Name):
-            self.bind(target.id, source, target)
+            self.bind(target.id, source, target, scope=evaluated_in)
         elif isinstance(target, (ast.Tuple, ast.List)):
             starred = next((i for i, e in enumerate(target.elts)
                             if isinstance(e, ast.Starred)), None)
@@ -261,7 +264,8 @@ class _Collector(ast.NodeVisitor):
                     continue
                 position = index if starred is None or index < starred else \
                     index - len(target.elts)
-                self.bind_target(element, Source("unpack", parent=source, index=position))
+                self.bind_target(element, Source("unpack", parent=source, index=position),
+                                 evaluated_in)
         elif isinstance(target, ast.Starred):
             self.bind_target(target.value, Source("unknown"))
         else:
@@ -477,7 +481,9 @@ class _Collector(ast.NodeVisitor):
         relative = bool(node.level)
         if relative:
             anchor = self.package.split(".") if self.package else []
-            anchor = anchor[:len(anchor) - (node.level - 1)] if node.level > 1 else anchor
+            if node.level - 1 > len(anchor):
+                return  # beyond the top-level package: ImportError, nothing is imported
+            anchor = anchor[:len(anchor) - (node.level - 1)]
             base = ".".join([*anchor, base] if base else anchor)
         self.add_import(base, node, relative)
         for alias in node.names:
@@ -554,8 +560,10 @@ class _Collector(ast.NodeVisitor):
         for index, generator in enumerate(generators):
             if index:
                 self.visit(generator.iter)
-            self.bind_target(generator.target, Source("element", generator.iter,
-                                                      index=index))
+            # The first iterable is evaluated in the enclosing scope (`[x for x in x]`, a
+            # class attribute in a class body's comprehension), the others in this one.
+            self.bind_target(generator.target, Source("element", generator.iter),
+                             outer if index == 0 else None)
             for condition in generator.ifs:
                 self.visit(condition)
         if isinstance(node, ast.DictComp):
