@@ -188,7 +188,8 @@ def open_tree(fs_path: Path, *, max_entries: int, mount: str = "",
 
 
 def classify(tree: Tree, display: str) -> tuple[str, str]:
-    """Role of an input nobody declared: (role, why). Documented in interface.md."""
+    """Role of an input nobody declared: (role, why), as the README's "How zips are
+    classified" says."""
     if tree.format != "zip":
         return FUNCTION, "default"
     names = [m.name for m in tree.members]

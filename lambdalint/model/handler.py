@@ -1,4 +1,5 @@
-"""The handler string, resolved as the Python runtime resolves it (reference §2).
+"""The handler string, resolved as the Python runtime resolves it (awslambdaric's
+bootstrap.py, `_get_handler`).
 
 `modname, fname = handler.rsplit(".", 1)`; a first module component that is a built-in
 module is Runtime.BuiltInModuleConflict; `/` is a package separator; then

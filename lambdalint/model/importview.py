@@ -1,7 +1,8 @@
 """sys.path as the Lambda Python runtime builds it, and where every top-level module comes from.
 
 Container image functions have no layers: /var/task (what the image copies there), the
-runtime's packages, the stdlib. Zip functions, PYTHONPATH unset (reference §4): /var/task
+runtime's packages, the stdlib. Zip functions, PYTHONPATH unset (AWS Lambda docs, "Layer
+paths for each Lambda runtime", and the runtime's own sys.path): /var/task
 (the function), then each layer's
 python/lib/python3.X/site-packages and python/ merged in attach order (a later layer wins per
 file), then the runtime's bundled packages (/var/lang/lib/python3.X/site-packages on 3.11+,
@@ -107,7 +108,8 @@ def import_view(deployment: Deployment, ctx: Context) -> ImportView | None:
         versioned = f"python/lib/python{runtime.python_version}/site-packages/"
         entries += [PathEntry(f"/opt/{versioned.rstrip('/')}", LAYERS, versioned),
                     PathEntry("/opt/python", LAYERS, "python/")]
-    # On 3.8-3.10 a PYTHONPATH without /var/runtime loses the bundled SDK too (reference §4).
+    # On 3.8-3.10 the bundled SDK lives in /var/runtime, which is on sys.path through the
+    # runtime's own PYTHONPATH: a PYTHONPATH the function sets without it loses the SDK too.
     if layers_on_path or image or bundled_path != "/var/runtime" or \
             "/var/runtime" in (pythonpath.value or "" if pythonpath else ""):
         entries.append(PathEntry(bundled_path, RUNTIME))

@@ -1,4 +1,5 @@
-"""`--format json`: the schema of interface.md (report.schema.json ships beside this file)."""
+"""`--format json`: the documented report (its schema, report.schema.json, ships beside this
+file)."""
 
 from __future__ import annotations
 
