@@ -13,18 +13,15 @@ Needs the test extras (`pip install -e '.[test]'`) and a package index.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import statistics
-import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from timing import interleaved  # noqa: E402
 from wheels import pip_target  # noqa: E402  (the tests' cached pip helper)
 
 OUT = Path.home() / ".cache" / "lambdalint-bench"
@@ -69,23 +66,6 @@ def build() -> list[Path]:
     return zips
 
 
-# What an installed lambdalint runs with: pip writes bytecode at install time, so the
-# children may cache it (some environments set PYTHONDONTWRITEBYTECODE for everything).
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def timed(argv: list[str]) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of one child process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=ENV)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"{argv[:4]} failed with {status}")
-    return elapsed, usage.ru_maxrss
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -106,17 +86,10 @@ def main() -> None:
     if shutil.which("unzip"):
         commands["unzip -l"] = ["sh", "-c", 'for z in "$@"; do unzip -l "$z"; done', "sh",
                                 *names]
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for argv in commands.values():  # warm-up: bytecode and file system caches
-        timed(argv)
-    peak = 0
-    for _ in range(runs):
-        for label, argv in commands.items():
-            elapsed, rss = timed(argv)
-            times[label].append(elapsed)
-            if label.startswith("lambdalint"):
-                peak = max(peak, rss)
-    medians = {label: statistics.median(values) for label, values in times.items()}
+    samples = interleaved(commands, runs)
+    peak = max(sample.peak_kib for label, sample in samples.items()
+               if label.startswith("lambdalint"))
+    medians = {label: sample.median for label, sample in samples.items()}
     print(f"{len(zips)} zips ({len(zips) - 1} layers), {entries} entries, "
           f"{unzipped / 1e6:.0f} MB unzipped, "
           f"{sum(z.stat().st_size for z in zips) / 1e6:.0f} MB zipped; "

@@ -33,10 +33,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
+
+from timing import ENV, timed
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path.home() / ".cache" / "lambdalint-bench"
@@ -44,9 +45,6 @@ PYTHAW = "pythaw"
 SIZES = (25, 50, 100, 200)
 HANDLER_TARGET = ["--runtime", "python3.12", "--handler", "handler.handler"]
 ARCHIVE_RULES = "LL1,LL2,LL6"
-# What an installed tool runs with: pip wrote bytecode at install time, so the children may
-# cache it (this machine sets PYTHONDONTWRITEBYTECODE for everything).
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def note(message: str) -> None:
@@ -143,15 +141,6 @@ class Command:
         return statistics.median(self.times)
 
 
-def timed(command: Command) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of one run in a fresh process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command.argv, cwd=command.cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env=ENV)
-    _, _, usage = os.wait4(process.pid, 0)
-    return time.perf_counter() - started, usage.ru_maxrss
-
-
 def warm_up(command: Command) -> list[str]:
     """One run whose output is read: bytecode and file caches, and what went wrong."""
     result = subprocess.run(command.argv, cwd=command.cwd, capture_output=True, text=True,
@@ -176,7 +165,7 @@ def measure(commands: list[Command], runs: int) -> list[str]:
     for round_number in range(runs):
         shift = round_number % len(commands)
         for command in commands[shift:] + commands[:shift]:
-            elapsed, rss = timed(command)
+            elapsed, rss, _ = timed(command.argv, command.cwd)
             command.times.append(elapsed)
             command.peak_kib = max(command.peak_kib, rss)
     return problems

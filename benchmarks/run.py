@@ -21,8 +21,9 @@ import platform
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import timed
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -53,16 +54,9 @@ def commands() -> list[tuple[str, list[str], set[int]]]:
     ]
 
 
-# What an installed lambdalint runs with: pip writes bytecode at install time, so the
-# children may cache it (some environments set PYTHONDONTWRITEBYTECODE for everything).
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
 def run_once(argv: list[str]) -> tuple[float, int]:
-    started = time.perf_counter()
-    result = subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=ENV)
-    return time.perf_counter() - started, result.returncode
+    elapsed, _, code = timed(argv, ROOT)
+    return elapsed, code
 
 
 def measure(runs: int) -> tuple[dict[str, list[float]], list[str]]:

@@ -14,29 +14,16 @@ memory. Children run with bytecode caching allowed, as an installed lambdalint d
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import interleaved
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "tests" / "projects" / "sam"
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def timed(argv: list[str]) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of one child process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=APP, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env=ENV)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) not in (0, 1, 2, 4, 6, 8, 12):
-        raise SystemExit(f"{argv[:4]} failed with {status}")
-    return elapsed, usage.ru_maxrss
+# lambdalint: 0/1 (findings); cfn-lint: bit flags for error, warning and informational.
+OK = (0, 1, 2, 4, 6, 8, 12)
 
 
 def main() -> None:
@@ -53,25 +40,15 @@ def main() -> None:
     cfn_lint = shutil.which("cfn-lint")
     if cfn_lint:
         commands["cfn-lint template.yaml"] = [cfn_lint, "template.yaml"]
-    times: dict[str, list[float]] = {label: [] for label in commands}
-    peaks: dict[str, int] = dict.fromkeys(commands, 0)
-    for argv in commands.values():  # warm-up: bytecode and file system caches
-        timed(argv)
-    for round_number in range(runs):
-        order = list(commands.items())
-        shift = round_number % len(order)
-        for label, argv in order[shift:] + order[:shift]:
-            elapsed, rss = timed(argv)
-            times[label].append(elapsed)
-            peaks[label] = max(peaks[label], rss)
-    medians = {label: statistics.median(values) for label, values in times.items()}
+    samples = interleaved(commands, runs, cwd=APP, ok=OK)
+    medians = {label: sample.median for label, sample in samples.items()}
     floor = medians["python -c pass"]
     print(f"{APP.relative_to(ROOT)}/template.yaml; medians of {runs} interleaved runs")
     for label, median in medians.items():
         versus = (f"   {median / medians['cfn-lint template.yaml']:5.2f}x cfn-lint"
                   if cfn_lint else "")
         print(f"  {label:<32} {median * 1000:8.1f} ms   {median / floor:5.2f}x floor"
-              f"{versus}   peak {peaks[label] / 1024:5.0f} MB")
+              f"{versus}   peak {samples[label].peak_kib / 1024:5.0f} MB")
     if not cfn_lint:
         print("  (cfn-lint is not installed: pip install cfn-lint to compare)")
 
