@@ -277,18 +277,26 @@ def _own_sources(deployments: list[Deployment], ran: dict[int, set[str]]) -> \
 
 def _source_line_reader(artifacts: Iterable[Artifact], ctx: Context) -> \
         Callable[[Finding], str | None]:
-    """The source line a finding points at, read once per file (for suppressions)."""
+    """The source line a finding points at, read once per file (for suppressions): from
+    the code model when it has read the module already, else from the artifact."""
     by_path = {a.path: a for a in artifacts}
     texts: dict[tuple[str, str | None], list[str]] = {}
 
     def line_of(finding: Finding) -> str | None:
+        # (imported here: a run whose findings have no lines needs no code model)
+        from lambdalint.model.code.modules import loaded
+
         key = (finding.path, finding.member)
         if key not in texts:
             texts[key] = []
             artifact = by_path.get(finding.path)
             tree = artifact.tree if artifact is not None else None
             member = tree.by_name.get(finding.member or "") if tree is not None else None
-            if artifact is not None and member is not None:
+            module = loaded(artifact, member.name, ctx) \
+                if artifact is not None and member is not None else None
+            if module is not None:
+                texts[key] = [line.decode("utf-8", "replace") for line in module.lines]
+            elif artifact is not None and member is not None:
                 data = ctx.read(artifact, member)
                 texts[key] = data.decode("utf-8", "replace").splitlines() if data else []
         lines = texts[key]

@@ -107,10 +107,20 @@ def module_name(path: str) -> str:
     return stem.replace("/", ".")
 
 
+def loaded(artifact: Artifact, member: str, ctx: Context) -> CodeModule | None:
+    """The module if this run has already read it (no read, no parse)."""
+    found = ctx.cache.get(_key(artifact, member))
+    return found if isinstance(found, CodeModule) else None
+
+
+def _key(artifact: Artifact, member: str) -> str:
+    return f"code:{artifact.path}:{member}"
+
+
 def load(artifact: Artifact, member: Member, ctx: Context) -> CodeModule | None:
     """The module (one object per file for the run), or None: LL002 says why when it cannot
     be parsed; a note when it is too large or nested too deeply to analyse."""
-    key = f"code:{artifact.path}:{member.name}"
+    key = _key(artifact, member.name)
     if key in ctx.cache:
         cached_module = ctx.cache[key]
         return cached_module if isinstance(cached_module, CodeModule) else None
