@@ -37,7 +37,6 @@ from lambdalint.model.code.values import (
     FromEnvironment,
     FromEvent,
     Made,
-    OneOf,
     Reference,
     Sdk,
     Text,
@@ -864,5 +863,3 @@ def _made_item(made: Made, key: str | None, origin: Span | None) -> Value:
         return made
     return UNKNOWN
 
-
-__all__ = ["Evaluator", "OneOf"]

@@ -4,7 +4,8 @@ Built once per deployment from its own modules (`modules.py`), their facts (`sem
 and one evaluator (`evaluate.py`), with what the deployment says: which function is the
 handler, the environment variables the template sets. Rules ask for records — SDK calls,
 file writes, the handler's returns, `json.dumps` calls, clients created per invocation,
-module state the handler grows, imports — that carry spans and values, never syntax.
+module state the handler grows — and each module's imports (its facts), all carrying
+spans and values, never syntax.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from lambdalint.model.code.modules import CodeModule, own_modules
 from lambdalint.model.code.semantic import (
     CallSite,
     FunctionFacts,
-    ImportRecord,
     Parameter,
     Scope,
 )
@@ -455,13 +455,6 @@ class Code:
         if self.handler_facts is not None:
             visit(self.handler_facts, 0)
         return found
-
-    # ---- imports -----------------------------------------------------------------------
-
-    def imports(self) -> Iterator[tuple[CodeModule, ImportRecord]]:
-        for module in self.modules:
-            for record in module.facts.imports:
-                yield module, record
 
 
 def _function_scope(scope: Scope) -> int:

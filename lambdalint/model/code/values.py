@@ -178,13 +178,6 @@ def definite(value: Value, *, without_none: bool = True) -> tuple[Value, ...] | 
     return found
 
 
-def evidently(value: Value, test: Callable[[Value], bool], *,
-              without_none: bool = True) -> bool:
-    """Whether ``test`` holds for every alternative (and there is at least one)."""
-    found = definite(value, without_none=without_none)
-    return found is not None and all(test(a) for a in found)
-
-
 def the(value: Value, kind: type[V], *, without_none: bool = True) -> V | None:
     """The single value of class ``kind`` a value evidently is (all alternatives equal)."""
     found = definite(value, without_none=without_none)
@@ -224,13 +217,6 @@ def affixes(value: Value) -> tuple[str | None, str | None]:
     if isinstance(only, FromEnvironment) and only.value is not None:
         return only.value, only.value
     return None, None
-
-
-def event_path(value: Value) -> tuple[str, ...] | None:
-    """The path into the event a value evidently comes from (one path for all
-    alternatives), ignoring whether it was decoded."""
-    found = the(value, FromEvent)
-    return found.path if found is not None else None
 
 
 def kind_of(value: Value) -> str | None:
