@@ -289,11 +289,10 @@ class Code:
             call, scope = site.node, site.scope
             qualified = evaluator.qualified(evaluator.value(call.func, scope))
             if qualified in OPEN_CALLS:
-                mode = evaluator.argument(call, 1, "mode", scope)
-                mode_text = text_of(mode) if mode is not None else None
+                mode = self._write_mode(site, 1)
                 path = evaluator.argument(call, 0, "file", scope)
-                if mode_text and set(mode_text) & WRITE_MODE_CHARS and path is not None:
-                    found.append(Write(module.span(call), path, f'open(..., "{mode_text}")'))
+                if mode is not None and path is not None:
+                    found.append(Write(module.span(call), path, f'open(..., "{mode}")'))
                 continue
             if qualified in PATH_ARGUMENT:
                 index, keyword = PATH_ARGUMENT[qualified]
@@ -307,14 +306,12 @@ class Code:
                 continue
             if func.attr in PATH_METHODS | {"open"}:
                 receiver = evaluator.value(func.value, scope)
-                if not all(isinstance(a, Text) and a.kind == "path"
-                           for a in definite(receiver) or ()) or definite(receiver) is None:
+                paths = definite(receiver)
+                if paths is None or not all(isinstance(a, Text) and a.kind == "path"
+                                            for a in paths):
                     continue
-                if func.attr == "open":
-                    mode = evaluator.argument(call, 0, "mode", scope)
-                    mode_text = text_of(mode) if mode is not None else None
-                    if not mode_text or not set(mode_text) & WRITE_MODE_CHARS:
-                        continue
+                if func.attr == "open" and self._write_mode(site, 0) is None:
+                    continue
                 found.append(Write(module.span(call), receiver, f"Path.{func.attr}()",
                                    directory=func.attr == "mkdir"))
             elif func.attr == "download_file":
@@ -323,6 +320,12 @@ class Code:
                     found.append(Write(module.span(call), path,
                                        "download_file(Filename=...)"))
         return found
+
+    def _write_mode(self, site: CallSite, index: int) -> str | None:
+        """An open() call's mode when it evidently writes ("w", "a", "x", "+")."""
+        mode = self.evaluator.argument(site.node, index, "mode", site.scope)
+        text = text_of(mode) if mode is not None else None
+        return text if text and set(text) & WRITE_MODE_CHARS else None
 
     def json_dumps(self) -> list[JsonDump]:
         found: list[JsonDump] = []
