@@ -333,16 +333,10 @@ def _many_entries(count: int, *, declared: int) -> bytes:
     return bytes(data)
 
 
-def test_a_lying_entry_count_is_caught_before_zipfile_parses(tmp_path: Path,
-                                                             monkeypatch: Any) -> None:
+def test_a_lying_entry_count_is_caught_by_counting_the_records(tmp_path: Path) -> None:
     path = tmp_path / "many.zip"
     path.write_bytes(_many_entries(50, declared=1))
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("zipfile parsed a central directory over the entry limit")
-
-    monkeypatch.setattr(zipfile, "ZipFile", refuse)
-    with pytest.raises(ArchiveError, match="over the limit of 10"):
+    with pytest.raises(ArchiveError, match="holds over 11 entries, over the limit of 10"):
         ZipTree(path, max_entries=10)
 
 

@@ -8,17 +8,18 @@ unreadable: LL001) or an entry in ``Tree.anomalies`` (one bad entry: LL105), nev
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 import struct
-import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, NamedTuple, NoReturn, Protocol
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, NoReturn, Protocol
+
+if TYPE_CHECKING:
+    import lzma
 
 # Large enough for any real layer (pandas + numpy + scipy + pyarrow is ~20k entries), small
 # enough that a hostile central directory cannot make us build millions of records.
@@ -37,24 +38,30 @@ _CENTRAL_HEADER_SIZE = 46
 _LOCAL_HEADER = b"PK\x03\x04"
 _LOCAL_HEADER_SIZE = 30
 _MAX_COMMENT = 0xFFFF
-_UTF8_FLAG = 0x800
+# The end of the file that holds the end record, whatever its comment, and the ZIP64 records.
+_TAIL = _EOCD_SIZE + _MAX_COMMENT + _EOCD64_LOCATOR_SIZE + _EOCD64_SIZE
+_ZIP64_SATURATED = 0xFFFFFFFF
+# Bytes per entry a central directory may average before it is refused unread: 46 fixed
+# bytes and names of ~270 characters; real layers average ~120.
+_MAX_RECORD_AVERAGE = 320
+_MULTI_DISK = "not a readable zip archive (split across several disks)"
 _CHUNK = 64 * 1024
+# Decompressed bytes per step: what one step may hold however much the input expands.
+_OUT_CHUNK = 1024 * 1024
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 # What a member may be compressed with for lambdalint to read it. Anything else (deflate64,
 # zstd, AES…) is refused the same way on every Python version, so reports do not depend on
 # which codecs the interpreter happens to have.
-_READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate",
-                     zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
+_STORED, _DEFLATED, _BZIP2, _LZMA = 0, 8, 12, 14
+_READABLE_METHODS = {_STORED: "stored", _DEFLATED: "deflate", _BZIP2: "bzip2", _LZMA: "lzma"}
 _METHOD_NAMES = {9: "deflate64", 93: "zstd", 95: "xz", 96: "jpeg", 97: "wavpack", 98: "ppmd",
                  99: "AES encryption"}
 
-# What zipfile raises on malformed input differs across Python 3.9-3.14 (a seek to a negative
-# or 2**64 offset alone gives OSError, ValueError or OverflowError); all of it is the
-# archive's fault and none of it may reach the user as a traceback.
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
-               OverflowError, struct.error, NotImplementedError, RuntimeError, LookupError,
-               zlib.error, MemoryError)
+# Corrupt member data, whatever the codec (bz2 raises OSError; lzma's own error is turned
+# into MemberError where it is raised): the archive's fault, never a traceback.
+_DATA_ERRORS = (OSError, ValueError, EOFError, OverflowError, struct.error, zlib.error,
+                MemoryError)
 
 
 class ArchiveError(Exception):
@@ -82,6 +89,7 @@ class Member(NamedTuple):
     crc: int = 0
     flags: int = 0
     header_offset: int = 0
+    method: int = 0  # compression method
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,15 @@ class Tree:
 
 
 class ZipTree(Tree):
+    """A zip archive read from its own central directory, never extracted.
+
+    zipfile is not used: opening a ``ZipFile`` builds a ``ZipInfo`` object per entry (about
+    five times the cost of the record kept here) and gives each Python version its own idea
+    of which malformed archives are readable. Reading the end record and the central
+    directory with one read each, and member data straight from its local header, makes the
+    cost that of the bytes read and the verdict on a hostile archive the same everywhere.
+    """
+
     format = "zip"
 
     def __init__(self, path: Path, *, max_entries: int = DEFAULT_MAX_ENTRIES,
@@ -145,136 +162,31 @@ class ZipTree(Tree):
         self.mount = mount
         # Files the package leaves out (the Serverless Framework's patterns) are not members.
         self.include = include
-        self._zip: zipfile.ZipFile | None = None
-        self._view: _PatchedView | None = None
         try:
-            self._load(max_entries)
-        except BaseException:
-            self.close()
-            raise
-
-    def _load(self, max_entries: int) -> None:
-        try:
-            self.file_size = self.path.stat().st_size
-            with open(self.path, "rb") as handle:
-                directory = _find_central_directory(handle, self.file_size)
-                if directory is not None:
-                    _check_entry_count(handle, directory, max_entries)
-            self._zip = self._open_zip(directory)
-            infos = self._zip.infolist()
-        except ArchiveError:
-            raise
-        except zipfile.BadZipFile as exc:
-            raise ArchiveError(f"not a readable zip archive ({_reason(exc)})") from None
-        except _ZIP_ERRORS as exc:
+            with open(path, "rb") as handle:
+                self.file_size = os.fstat(handle.fileno()).st_size
+                members, nul_names = _read_central_directory(handle, self.file_size,
+                                                              max_entries)
+        except OSError as exc:
             raise ArchiveError(f"cannot read zip archive ({_reason(exc)})") from None
-        # The declared count can lie and newer zipfile versions may find the directory where
-        # _check_entry_count did not look: the parsed count is what really costs memory.
-        if len(infos) > max_entries:
-            raise ArchiveError(_too_many(len(infos), max_entries, "holds"))
-        names = [_entry_name(info) for info in infos]
-        self.members = [_member(info, name) for info, name in zip(infos, names)]
-        # Duplicate names are legal in a zip; the local header offset is unique once
-        # overlapping entries have been rejected, so members are found by it.
-        self._infos = {info.header_offset: info for info in infos}
-        self.anomalies = list(_zip_anomalies(self.members, [raw for _, raw in names]))
-        _check_overlaps(self.members, self.file_size)
-
-    def _open_zip(self, directory: list[_Directory] | None) -> zipfile.ZipFile:
-        try:
-            return zipfile.ZipFile(self.path)
-        except UnicodeDecodeError:
-            if directory is None:
-                raise
-        # An entry flagged "name is UTF-8" whose name is not: zipfile refuses the whole
-        # archive, but the archivers that write these meant their local code page. Reading
-        # through a view where those flags are cleared (the file is never modified) makes
-        # zipfile decode them as cp437, as it does every unflagged name.
-        handle = open(self.path, "rb")  # noqa: SIM115 - the view owns it until close()
-        try:
-            patches = _utf8_flag_patches(handle, directory)
-            self._view = _PatchedView(handle, patches)
-        except BaseException:
-            handle.close()
-            raise
-        return zipfile.ZipFile(self._view)
+        self.members = members
+        self.anomalies = list(_zip_anomalies(members, nul_names))
+        _check_overlaps(members, self.file_size)
 
     def read(self, member: Member, limit: int, offset: int = 0) -> bytes:
         if member.encrypted:
             raise MemberError("entry is encrypted")
-        info = self._info_for(member)
-        method = info.compress_type
-        if method not in _READABLE_METHODS:
-            label = _METHOD_NAMES.get(method, "unknown")
-            raise MemberError(f"compression method {method} ({label}) is not supported")
-        limit = max(0, limit)
+        if member.method not in _READABLE_METHODS:
+            label = _METHOD_NAMES.get(member.method, "unknown")
+            raise MemberError(f"compression method {member.method} ({label}) is not supported")
         try:
-            if method in (zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
-                return self._read_capped_codec(info, offset + limit)[offset:]
-            assert self._zip is not None
-            with self._zip.open(info) as stream:
-                if offset:
-                    # A forward seek decompresses and drops the data in between, in chunks.
-                    stream.seek(min(offset, info.file_size))
-                return stream.read(limit)
+            with open(self.path, "rb") as handle:
+                _seek_to_data(handle, member)
+                return _inflated(handle, member, max(0, offset), max(0, limit))
         except MemberError:
             raise
-        except _ZIP_ERRORS as exc:
+        except _DATA_ERRORS as exc:
             raise MemberError(_reason(exc)) from None
-
-    def _read_capped_codec(self, info: zipfile.ZipInfo, limit: int) -> bytes:
-        """bzip2 and lzma decompressed with a cap on the output.
-
-        zipfile hands these decompressors whole reads without an output limit, and a few
-        kilobytes of bzip2 expand to gigabytes: the cap must be applied inside the codec.
-        """
-        import lzma  # zipfile has imported it already, when the interpreter has it
-
-        try:
-            return self._decompress_capped(info, limit)
-        except lzma.LZMAError as exc:
-            raise MemberError(_reason(exc)) from None
-
-    def _decompress_capped(self, info: zipfile.ZipInfo, limit: int) -> bytes:
-        with open(self.path, "rb") as handle:
-            handle.seek(info.header_offset)
-            header = handle.read(_LOCAL_HEADER_SIZE)
-            if len(header) != _LOCAL_HEADER_SIZE or header[:4] != _LOCAL_HEADER:
-                raise MemberError("bad local file header")
-            name_length, extra_length = struct.unpack("<HH", header[26:30])
-            handle.seek(info.header_offset + _LOCAL_HEADER_SIZE + name_length + extra_length)
-            compressed = _Budget(handle, info.compress_size)
-            decompressor = _decompressor(info.compress_type, compressed, limit)
-            chunks: list[bytes] = []
-            produced = 0
-            while produced < limit and not decompressor.eof:
-                data = b""
-                if decompressor.needs_input:
-                    data = compressed.take(_CHUNK)
-                    if not data:
-                        break
-                out = decompressor.decompress(data, limit - produced)
-                if not out and not data:
-                    break  # neither input nor output: a stream that cannot progress
-                chunks.append(out)
-                produced += len(out)
-        content = b"".join(chunks)
-        complete = decompressor.eof or (compressed.left == 0 and decompressor.needs_input)
-        if complete and produced < limit and zlib.crc32(content) != info.CRC:
-            raise MemberError("bad CRC-32")
-        return content
-
-    def _info_for(self, member: Member) -> zipfile.ZipInfo:
-        try:
-            return self._infos[member.header_offset]
-        except KeyError:
-            raise MemberError("entry not found") from None
-
-    def close(self) -> None:
-        if self._zip is not None:
-            self._zip.close()
-        if self._view is not None:
-            self._view.close()
 
 
 class FolderTree(Tree):
@@ -465,52 +377,22 @@ def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _entry_name(info: zipfile.ZipInfo) -> tuple[str, str]:
-    """(name, raw name): UTF-8 if the bytes are UTF-8, else cp437; cut at a NUL byte.
-
-    Archivers on Linux (Info-ZIP among them) store UTF-8 names without setting the UTF-8
-    flag, and extracting on Linux keeps the bytes, so the file on disk has the UTF-8 name:
-    bytes that decode as UTF-8 are read as UTF-8 whatever the flag says.
-    zipfile cuts ``filename`` at a NUL but keeps ``orig_filename`` whole: the raw name is what
-    LL105 inspects, the cut one is what an extractor writing C strings would create.
-    """
-    raw = info.orig_filename
-    if not info.flag_bits & _UTF8_FLAG and not raw.isascii():
-        with contextlib.suppress(UnicodeError):
-            raw = raw.encode("cp437").decode("utf-8")
-    return raw.split("\x00", 1)[0], raw
-
-
-def _member(info: zipfile.ZipInfo, names: tuple[str, str]) -> Member:
-    name = names[0]
-    mode: int | None = None
-    if info.create_system == 3:  # Unix: the high 16 bits of external_attr are st_mode
-        mode = (info.external_attr >> 16) & 0xFFFF or None
-    is_symlink = mode is not None and stat.S_ISLNK(mode)
-    is_dir = name.endswith("/") or (mode is not None and stat.S_ISDIR(mode))
-    return Member(name=name, size=info.file_size, compressed_size=info.compress_size,
-                  mode=mode, is_dir=is_dir, is_symlink=is_symlink,
-                  encrypted=bool(info.flag_bits & 0x1), crc=info.CRC, flags=info.flag_bits,
-                  header_offset=info.header_offset)
-
-
-def _zip_anomalies(members: list[Member], raw_names: list[str]) -> Iterator[Anomaly]:
+def _zip_anomalies(members: list[Member], nul_names: dict[int, str]) -> Iterator[Anomaly]:
     copies = Counter(m.name for m in members)
-    reported: set[str] = set()
-    for m, raw in zip(members, raw_names):
+    duplicated = {name: count for name, count in copies.items() if count > 1}
+    for index, m in enumerate(members):
         name = m.name
-        if copies[name] > 1 and name not in reported:
-            reported.add(name)
-            yield Anomaly(name, f"duplicate entry name ({copies[name]} entries): which copy "
+        if name in duplicated:
+            count = duplicated.pop(name)  # reported once, at its first entry
+            yield Anomaly(name, f"duplicate entry name ({count} entries): which copy "
                                 "Lambda extracts is undefined")
-        parts = name.replace("\\", "/").split("/")
-        if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        if name[:1] in ("/", "\\") or name[1:2] == ":":
             yield Anomaly(name, "absolute path: extraction would write outside the package")
-        elif ".." in parts:
+        elif ".." in name and ".." in name.replace("\\", "/").split("/"):
             yield Anomaly(name, "'..' in the path: extraction would write outside the package")
-        if "\x00" in raw:
-            yield Anomaly(name, f"NUL byte in the entry name {raw!r}: extractors disagree on "
-                                "where the name ends")
+        if index in nul_names:
+            yield Anomaly(name, f"NUL byte in the entry name {nul_names[index]!r}: extractors "
+                                "disagree on where the name ends")
         if m.encrypted:
             yield Anomaly(name, "encrypted entry: Lambda cannot extract it")
 
@@ -529,163 +411,193 @@ def _link_escape(name: str, target: str) -> str | None:
     return None
 
 
-# ---- central directory guards --------------------------------------------------------------
+# ---- the central directory ----------------------------------------------------------------
+
+# The fixed part of a central directory record (APPNOTE 4.3.12).
+# Only the fields read are unpacked ("x" skips a byte): signature, creating system, flags,
+# method, CRC, compressed and uncompressed sizes, name/extra/comment lengths, external
+# attributes and the local header's offset.
+_CENTRAL = struct.Struct("<4sxB2xHH4xLLLHHH4xLL")
+_S_IFMT, _S_IFDIR, _S_IFLNK = 0o170000, stat.S_IFDIR, stat.S_IFLNK
+_LOCAL = struct.Struct("<4sHHHHHLLLHH")
+_ZIP64_EXTRA = 0x0001
 
 
-@dataclass(frozen=True)
-class _Directory:
-    """Where a central directory is and what its end record declares."""
+def _read_central_directory(handle: BinaryIO, file_size: int,
+                            max_entries: int) -> tuple[list[Member], dict[int, str]]:
+    """Every entry of the archive, and the full names of those cut at a NUL byte (by index).
 
-    start: int  # file offset of the first record, as zipfile computes it
-    size: int
-    offset: int  # the offset the end record states (start - offset = bytes prepended)
-    entries: int
-
-
-def _find_central_directory(handle: BinaryIO, file_size: int) -> list[_Directory] | None:
-    """The central directories zipfile may read, found the way zipfile finds them.
-
-    Usually one; two when a ZIP64 locator points elsewhere than the record right before it
-    (zipfile up to 3.13 reads the latter, later versions may follow the locator). None when
-    there is no end record: zipfile then says why in its own words.
+    The end of the file is read once to find the end record (and the ZIP64 one); the
+    central directory is read once more, unless it already came with the end of the file.
     """
-    if file_size < _EOCD_SIZE:
-        return None
-    handle.seek(file_size - _EOCD_SIZE)
-    record = handle.read(_EOCD_SIZE)
-    if record[:4] == _EOCD and record[-2:] == b"\x00\x00":
-        at = file_size - _EOCD_SIZE
+    tail_size = min(file_size, _TAIL)
+    handle.seek(file_size - tail_size)
+    tail = handle.read(tail_size)
+    at, entries, size = _end_record(tail)
+    tail_start = file_size - tail_size
+    # The directory ends where its end record begins. Where the end record says it starts
+    # is not trusted: the difference is data prepended to the archive (a self-extractor's
+    # stub), and member offsets move by the same amount, as every extractor reads them.
+    end_record = tail_start + at
+    directory_end = end_record - (_EOCD64_SIZE + _EOCD64_LOCATOR_SIZE if entries.zip64 else 0)
+    start = directory_end - size
+    if start < 0:
+        raise ArchiveError("not a readable zip archive (bad offset for central directory)")
+    if entries.declared > max_entries:
+        raise ArchiveError(_too_many(entries.declared, max_entries, "declares"))
+    # Records are at least 46 bytes and real names short: a directory this large cannot be
+    # an archive of max_entries real files, and reading it would cost its size in memory.
+    if size > max_entries * _MAX_RECORD_AVERAGE:
+        raise ArchiveError(f"the central directory is {size} bytes, over the limit for "
+                           f"{max_entries} entries (zip bomb guard; raise max-entries in "
+                           "config if this is real)")
+    if start >= tail_start:
+        directory = tail[start - tail_start:directory_end - tail_start]
     else:
-        tail_start = max(0, file_size - _MAX_COMMENT - _EOCD_SIZE)
-        handle.seek(tail_start)
-        tail = handle.read()
-        found = tail.rfind(_EOCD)
-        if found < 0 or len(tail) - found < _EOCD_SIZE:
-            return None
-        record = tail[found:found + _EOCD_SIZE]
-        at = tail_start + found
-    entries, size, offset = struct.unpack("<2xHLL", record[8:20])
-    found_dirs = [_Directory(start=at - size, size=size, offset=offset, entries=entries)]
-    if at < _EOCD64_LOCATOR_SIZE:
-        return found_dirs
-    handle.seek(at - _EOCD64_LOCATOR_SIZE)
-    locator = handle.read(_EOCD64_LOCATOR_SIZE)
-    if locator[:4] != _EOCD64_LOCATOR:
-        return found_dirs
-    located = struct.unpack("<Q", locator[8:16])[0]
-    found_dirs = []
-    for where in dict.fromkeys((at - _EOCD64_LOCATOR_SIZE - _EOCD64_SIZE, located)):
-        if not 0 <= where <= file_size - _EOCD64_SIZE:
-            continue
-        handle.seek(where)
-        record64 = handle.read(_EOCD64_SIZE)
-        if record64[:4] != _EOCD64:
-            continue
-        entries64, size64, offset64 = struct.unpack("<QQQ", record64[32:56])
-        found_dirs.append(_Directory(start=where - size64, size=size64, offset=offset64,
-                                     entries=entries64))
-    return found_dirs or [_Directory(start=at - size, size=size, offset=offset,
-                                     entries=entries)]
+        handle.seek(start)
+        directory = handle.read(size)
+    return _parse_records(directory, start - entries.offset, max_entries)
 
 
-def _check_entry_count(handle: BinaryIO, directories: list[_Directory],
-                       max_entries: int) -> None:
-    """Refuse a central directory with absurdly many entries before zipfile parses it.
+class _Entries(NamedTuple):
+    declared: int
+    offset: int  # where the end record says the directory starts
+    zip64: bool
 
-    The declared count is checked first; it can lie, so a directory big enough to hold more
-    than ``max_entries`` records (each is at least 46 bytes) is also walked, record by
-    record, in bounded memory. Smaller ones cannot exceed the limit and cost nothing here.
+
+def _end_record(tail: bytes) -> tuple[int, _Entries, int]:
+    """(position of the end record in ``tail``, its entry count and offset, directory size)."""
+    at = _end_record_position(tail)
+    disk, directory_disk, _, count, size, offset = struct.unpack_from("<HHHHLL", tail, at + 4)
+    if disk or directory_disk:
+        raise ArchiveError(_MULTI_DISK)
+    locator = at - _EOCD64_LOCATOR_SIZE
+    if locator < 0 or tail[locator:locator + 4] != _EOCD64_LOCATOR:
+        return at, _Entries(count, offset, zip64=False), size
+    locator_disk, _, disks = struct.unpack_from("<LQL", tail, locator + 4)
+    if locator_disk or disks > 1:
+        raise ArchiveError(_MULTI_DISK)
+    # The ZIP64 record is read where it must be, right before its locator (as zipfile and
+    # Info-ZIP read it); the locator's own offset is not followed.
+    record = locator - _EOCD64_SIZE
+    if record < 0 or tail[record:record + 4] != _EOCD64:
+        return at, _Entries(count, offset, zip64=False), size
+    count64, size64, offset64 = struct.unpack_from("<QQQ", tail, record + 32)
+    return at, _Entries(count64, offset64, zip64=True), size64
+
+
+def _end_record_position(tail: bytes) -> int:
+    """Where the end record is: the last signature whose comment ends the file exactly.
+
+    An archive comment may itself contain the signature; a candidate whose stated comment
+    would run past the end of the file is not the record (as Go's archive/zip decides).
     """
-    for directory in directories:
-        if directory.entries > max_entries:
-            raise ArchiveError(_too_many(directory.entries, max_entries, "declares"))
-        if directory.size > max_entries * _CENTRAL_HEADER_SIZE and directory.start >= 0:
-            count = sum(1 for _ in _central_records(handle, directory, max_entries + 1))
-            if count > max_entries:
-                raise ArchiveError(_too_many(count, max_entries, "holds over"))
+    fallback = -1
+    end = len(tail) - _EOCD_SIZE + 4
+    while end > 0:
+        at = tail.rfind(_EOCD, 0, end)
+        if at < 0:
+            break
+        comment = struct.unpack_from("<H", tail, at + 20)[0]
+        if at + _EOCD_SIZE + comment == len(tail):
+            return at
+        if fallback < 0 and at + _EOCD_SIZE + comment < len(tail):
+            fallback = at  # trailing bytes after the comment: still the archive's record
+        end = at + 3
+    if fallback < 0:
+        raise ArchiveError("not a readable zip archive (no end of central directory "
+                           "record: not a zip, or truncated)")
+    return fallback
+
+
+def _parse_records(directory: bytes, prepended: int,
+                   max_entries: int) -> tuple[list[Member], dict[int, str]]:
+    # The hot loop of a zip-only check (one pass per entry, ~10,000 in a big layer): struct
+    # fields are unpacked at once, names decoded inline and the record built positionally.
+    members: list[Member] = []
+    append = members.append
+    nul_names: dict[int, str] = {}
+    position, end = 0, len(directory)
+    unpack = _CENTRAL.unpack_from
+    while position < end:
+        if end - position < _CENTRAL_HEADER_SIZE:
+            raise ArchiveError("not a readable zip archive (truncated central directory)")
+        (signature, system, flags, method, crc, compressed_size, size, name_length,
+         extra_length, comment_length, attributes, offset) = unpack(directory, position)
+        if signature != _CENTRAL_HEADER:
+            raise ArchiveError("not a readable zip archive (bad central directory record)")
+        if len(members) == max_entries:
+            raise ArchiveError(_too_many(max_entries + 1, max_entries, "holds over"))
+        name_start = position + _CENTRAL_HEADER_SIZE
+        extra_start = name_start + name_length
+        position = extra_start + extra_length + comment_length
+        if position > end:
+            raise ArchiveError("not a readable zip archive (truncated central directory)")
+        raw = directory[name_start:extra_start]
+        try:
+            name = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            name = _decoded_name(raw)
+        if "\x00" in name:
+            # An extractor writing C strings creates the name up to the NUL.
+            nul_names[len(members)] = name
+            name = name.split("\x00", 1)[0]
+        if size == _ZIP64_SATURATED or compressed_size == _ZIP64_SATURATED \
+                or offset == _ZIP64_SATURATED:
+            size, compressed_size, offset = _zip64_fields(
+                directory[extra_start:extra_start + extra_length], size, compressed_size,
+                offset, name)
+        # Unix archivers keep st_mode in the high 16 bits of the external attributes.
+        mode = attributes >> 16 if system == 3 else 0
+        kind = mode & _S_IFMT
+        append(Member(name, size, compressed_size, mode or None,
+                      name[-1:] == "/" or kind == _S_IFDIR, kind == _S_IFLNK, bool(flags & 1),
+                      crc, flags, offset + prepended, method))
+    return members, nul_names
+
+
+def _decoded_name(raw: bytes) -> str:
+    """UTF-8 if the bytes are UTF-8, else cp437, whatever the "name is UTF-8" flag says.
+
+    Archivers on Linux (Info-ZIP among them) store UTF-8 names without setting the flag, and
+    extracting on Linux keeps the bytes, so the file on disk has the UTF-8 name; others set
+    the flag on names in their local code page, which only cp437 reads without failing.
+    """
+    if raw.isascii():
+        return raw.decode("ascii")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp437")
+
+
+def _zip64_fields(extra: bytes, size: int, compressed_size: int, offset: int,
+                  name: str) -> tuple[int, int, int]:
+    """The 64-bit values of the fields saturated in the record, from its ZIP64 extra field."""
+    position = 0
+    while position + 4 <= len(extra):
+        kind, length = struct.unpack_from("<HH", extra, position)
+        data = extra[position + 4:position + 4 + length]
+        position += 4 + length
+        if kind != _ZIP64_EXTRA:
+            continue
+        values = [size, compressed_size, offset]
+        taken = 0
+        for index, value in enumerate(values):
+            if value == _ZIP64_SATURATED:
+                if taken + 8 > len(data):
+                    break
+                values[index] = struct.unpack_from("<Q", data, taken)[0]
+                taken += 8
+        else:
+            return values[0], values[1], values[2]
+        break
+    raise ArchiveError(f"not a readable zip archive (entry {name!r} lacks its ZIP64 sizes)")
 
 
 def _too_many(count: int, max_entries: int, verb: str) -> str:
     return (f"the central directory {verb} {count} entries, over the limit of {max_entries} "
             "(zip bomb guard; raise max-entries in config if this is real)")
-
-
-def _central_records(handle: BinaryIO, directory: _Directory,
-                     limit: int) -> Iterator[tuple[int, bytes, bytes]]:
-    """(record offset, fixed 46-byte header, name) of up to ``limit`` central records."""
-    position, end = directory.start, directory.start + directory.size
-    count = 0
-    while position < end and count < limit:
-        handle.seek(position)
-        header = handle.read(_CENTRAL_HEADER_SIZE)
-        if len(header) != _CENTRAL_HEADER_SIZE:
-            raise ArchiveError("not a readable zip archive (truncated central directory)")
-        if header[:4] != _CENTRAL_HEADER:
-            raise ArchiveError("not a readable zip archive (bad central directory record)")
-        name_length, extra_length, comment_length = struct.unpack("<HHH", header[28:34])
-        yield position, header, handle.read(name_length)
-        position += _CENTRAL_HEADER_SIZE + name_length + extra_length + comment_length
-        count += 1
-
-
-def _utf8_flag_patches(handle: BinaryIO, directories: list[_Directory]) -> dict[int, bytes]:
-    """Flag fields to rewrite so that names flagged UTF-8 but not UTF-8 read as cp437."""
-    patches: dict[int, bytes] = {}
-    for directory in directories:
-        if directory.start < 0:
-            continue
-        prepended = directory.start - directory.offset
-        for position, header, name in _central_records(handle, directory, 1 << 62):
-            flags = struct.unpack("<H", header[8:10])[0]
-            if not flags & _UTF8_FLAG:
-                continue
-            try:
-                name.decode("utf-8")
-            except UnicodeDecodeError:
-                patches[position + 8] = struct.pack("<H", flags & ~_UTF8_FLAG)
-                local = struct.unpack("<L", header[42:46])[0] + prepended
-                handle.seek(local)
-                local_header = handle.read(_LOCAL_HEADER_SIZE)
-                # Python < 3.12 decodes the local name by the local header's flag.
-                if len(local_header) == _LOCAL_HEADER_SIZE and local_header[:4] == _LOCAL_HEADER:
-                    local_flags = struct.unpack("<H", local_header[6:8])[0]
-                    patches[local + 6] = struct.pack("<H", local_flags & ~_UTF8_FLAG)
-    return patches
-
-
-class _PatchedView:
-    """A read-only file object over the archive with a few bytes replaced in what it reads."""
-
-    def __init__(self, handle: BinaryIO, patches: dict[int, bytes]) -> None:
-        self._handle = handle
-        self._patches = sorted(patches.items())
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        return self._handle.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._handle.tell()
-
-    def seekable(self) -> bool:
-        return True
-
-    def read(self, n: int = -1) -> bytes:
-        start = self._handle.tell()
-        data = self._handle.read(n)
-        end = start + len(data)
-        touched = [(at, patch) for at, patch in self._patches
-                   if at < end and at + len(patch) > start]
-        if not touched:
-            return data
-        buffer = bytearray(data)
-        for at, patch in touched:
-            for index, byte in enumerate(patch):
-                if start <= at + index < end:
-                    buffer[at + index - start] = byte
-        return bytes(buffer)
-
-    def close(self) -> None:
-        self._handle.close()
 
 
 def _check_overlaps(members: list[Member], file_size: int) -> None:
@@ -705,7 +617,51 @@ def _check_overlaps(members: list[Member], file_size: int) -> None:
             raise ArchiveError(f"entry {last.name!r} runs past the end of the file (truncated)")
 
 
-# ---- capped bzip2 / lzma -------------------------------------------------------------------
+# ---- member data ------------------------------------------------------------------------------
+
+
+def _seek_to_data(handle: BinaryIO, member: Member) -> None:
+    """Position ``handle`` on the member's compressed bytes, past its local header."""
+    handle.seek(member.header_offset)
+    header = handle.read(_LOCAL_HEADER_SIZE)
+    if len(header) != _LOCAL_HEADER_SIZE or header[:4] != _LOCAL_HEADER:
+        raise MemberError("bad local file header")
+    name_length, extra_length = _LOCAL.unpack(header)[9:]
+    name = _decoded_name(handle.read(name_length)).split("\x00", 1)[0]
+    if name != member.name:
+        # Extractors that trust local headers would create another file than the one listed.
+        raise MemberError(f"the local header names another file ({name!r})")
+    handle.seek(extra_length, os.SEEK_CUR)
+
+
+def _inflated(handle: BinaryIO, member: Member, offset: int, limit: int) -> bytes:
+    """At most ``limit`` bytes of the member's content from ``offset``, in bounded memory.
+
+    Output is produced in chunks, whatever the codec, so a few kilobytes that expand to
+    gigabytes cost at most the cap; the bytes before ``offset`` are decompressed and dropped
+    as they come. The CRC is checked when the whole content was read.
+    """
+    compressed = _Budget(handle, member.compressed_size)
+    wanted = offset + limit
+    decompressor = _decompressor(member.method, compressed, wanted)
+    chunks: list[bytes] = []
+    produced = 0
+    crc = 0
+    while produced < wanted and not decompressor.eof:
+        data = compressed.take(_CHUNK) if decompressor.needs_input else b""
+        out = decompressor.decompress(data, min(wanted - produced, _OUT_CHUNK))
+        if not out:
+            if not data:
+                break  # neither input nor output: a stream that cannot progress
+            continue
+        crc = zlib.crc32(out, crc)
+        if produced + len(out) > offset:
+            chunks.append(out[max(0, offset - produced):])
+        produced += len(out)
+    complete = decompressor.eof or (compressed.left == 0 and decompressor.needs_input)
+    if complete and produced < wanted and crc != member.crc:
+        raise MemberError("bad CRC-32")
+    return b"".join(chunks)
 
 
 class _Budget:
@@ -733,8 +689,53 @@ class _Decompressor(Protocol):
     def decompress(self, data: bytes, max_length: int = -1) -> bytes: ...
 
 
+class _Stored:
+    """Stored data through the decompressors' interface: the bytes as they are."""
+
+    def __init__(self, compressed: _Budget) -> None:
+        self._compressed = compressed
+        self._pending = b""
+
+    @property
+    def eof(self) -> bool:
+        return not self._pending and self._compressed.left == 0
+
+    @property
+    def needs_input(self) -> bool:
+        return not self._pending
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        data = self._pending + data
+        cut = len(data) if max_length < 0 else max_length
+        self._pending = data[cut:]
+        return data[:cut]
+
+
+class _Inflate:
+    """zlib's raw deflate with the needs_input/eof interface of bz2 and lzma."""
+
+    def __init__(self) -> None:
+        self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+
+    @property
+    def eof(self) -> bool:
+        return self._zlib.eof
+
+    @property
+    def needs_input(self) -> bool:
+        # Input zlib could not take because the output was full comes back first.
+        return not self._zlib.unconsumed_tail
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        return self._zlib.decompress(self._zlib.unconsumed_tail + data, max(0, max_length))
+
+
 def _decompressor(method: int, compressed: _Budget, limit: int) -> _Decompressor:
-    if method == zipfile.ZIP_BZIP2:
+    if method == _STORED:
+        return _Stored(compressed)
+    if method == _DEFLATED:
+        return _Inflate()
+    if method == _BZIP2:
         import bz2
 
         return bz2.BZ2Decompressor()
@@ -753,5 +754,31 @@ def _decompressor(method: int, compressed: _Budget, limit: int) -> _Decompressor
     # large as the cap decodes the first ``limit`` bytes the same way.
     declared = struct.unpack("<L", props[1:5])[0]
     dict_size = max(4096, min(declared, limit))
-    return lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[
-        {"id": lzma.FILTER_LZMA1, "dict_size": dict_size, "lc": lc, "lp": lp, "pb": pb}])
+    try:
+        return _Lzma(lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[
+            {"id": lzma.FILTER_LZMA1, "dict_size": dict_size, "lc": lc, "lp": lp, "pb": pb}]))
+    except lzma.LZMAError as exc:
+        raise MemberError(_reason(exc)) from None
+
+
+class _Lzma:
+    """An LZMA decompressor whose errors are MemberErrors (lzma is imported only here)."""
+
+    def __init__(self, decompressor: lzma.LZMADecompressor) -> None:
+        self._lzma = decompressor
+
+    @property
+    def eof(self) -> bool:
+        return self._lzma.eof
+
+    @property
+    def needs_input(self) -> bool:
+        return self._lzma.needs_input
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        import lzma
+
+        try:
+            return self._lzma.decompress(data, max_length)
+        except lzma.LZMAError as exc:
+            raise MemberError(_reason(exc)) from None
