@@ -34,6 +34,9 @@ class Rule:
     summary: ClassVar[str]
     # Target values the rule cannot work without; the engine skips it (and says so) otherwise.
     needs: ClassVar[tuple[str, ...]] = ()
+    # Checks the function's own code or package only: never run (nor imported) for a
+    # deployment of layers alone, which has none. Not a "skip": no flag would make it apply.
+    function_code: ClassVar[bool] = False
     tags: ClassVar[tuple[str, ...]] = ()
     # For security rules: GitHub code scanning's score, "0.1" to "10.0" (SARIF
     # `security-severity`; 7.0 to 8.9 is shown as high).

@@ -50,6 +50,7 @@ class ClientInHandler(Rule):
     id = "LL505"
     name = "client-in-handler"
     severity = Severity.WARNING
+    function_code = True
     summary = "An SDK client, session or DB connection is created on every invocation"
     needs = ("handler",)
     tags = ("performance",)

@@ -51,6 +51,7 @@ class FixedTmpPath(Rule):
     id = "LL504"
     name = "fixed-tmp-path"
     severity = Severity.WARNING
+    function_code = True
     summary = "A write to a constant /tmp path, shared by reused and concurrent invocations"
     tags = ("runtime", "filesystem")
 

@@ -53,6 +53,7 @@ class HardcodedResourceName(Rule):
     id = "LL508"
     name = "hardcoded-resource-name"
     severity = Severity.INFO
+    function_code = True
     summary = "Literal bucket, table, queue names or ARNs in SDK calls"
     tags = ("configuration",)
 

@@ -51,6 +51,7 @@ class PrivateRuntimeApi(Rule):
     id = "LL509"
     name = "private-runtime-api"
     severity = Severity.WARNING
+    function_code = True
     summary = "The function's code imports the Lambda runtime's internals"
     tags = ("runtime",)
 

@@ -62,6 +62,7 @@ class RecursiveInvoke(Rule):
     id = "LL501"
     name = "recursive-invoke"
     severity = Severity.ERROR
+    function_code = True
     summary = "The function invokes itself (its own name from the environment or context)"
     tags = ("runtime", "cost")
 

@@ -59,6 +59,7 @@ class S3KeyNotUnquoted(Rule):
     id = "LL506"
     name = "s3-key-not-unquoted"
     severity = Severity.ERROR
+    function_code = True
     summary = "An S3 event's object key reaches an SDK call without unquote_plus"
     tags = ("s3", "events")
 

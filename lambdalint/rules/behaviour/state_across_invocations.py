@@ -50,6 +50,7 @@ class StateAcrossInvocations(Rule):
     id = "LL510"
     name = "state-across-invocations"
     severity = Severity.WARNING
+    function_code = True
     summary = "The handler adds event data to a module-level container that never shrinks"
     needs = ("handler",)
     tags = ("runtime", "memory")

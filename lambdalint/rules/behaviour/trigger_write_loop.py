@@ -73,6 +73,7 @@ class TriggerWriteLoop(Rule):
     id = "LL502"
     name = "trigger-write-loop"
     severity = Severity.ERROR
+    function_code = True
     summary = "A function writes into the bucket (or sends to the queue or topic) that triggers it"
     tags = ("s3", "events", "cost")
 

@@ -51,6 +51,7 @@ class WriteOutsideTmp(Rule):
     id = "LL503"
     name = "write-outside-tmp"
     severity = Severity.ERROR
+    function_code = True
     summary = "A write to a path outside /tmp: Read-only file system"
     tags = ("runtime", "filesystem")
 

@@ -57,6 +57,7 @@ class RequirementsDrift(Rule):
     id = "LL306"
     name = "requirements-drift"
     severity = Severity.WARNING
+    function_code = True
     summary = "Declared requirements disagree with what the function and layers contain"
     needs = ("runtime",)
     tags = ("dependencies",)

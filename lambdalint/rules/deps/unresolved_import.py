@@ -57,6 +57,7 @@ class UnresolvedImport(Rule):
     id = "LL301"
     name = "unresolved-import"
     severity = Severity.ERROR
+    function_code = True
     summary = "An import of the function's own code that nothing on the import view provides"
     needs = ("runtime",)
     tags = ("dependencies",)

@@ -52,6 +52,7 @@ class HandlerModuleNotFound(Rule):
     id = "LL401"
     name = "handler-module-not-found"
     severity = Severity.ERROR
+    function_code = True
     summary = "The handler's module is not in the function code (or a layer)"
     needs = ("handler",)
     tags = ("handler",)

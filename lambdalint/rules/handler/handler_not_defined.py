@@ -48,6 +48,7 @@ class HandlerNotDefined(Rule):
     id = "LL402"
     name = "handler-not-defined"
     severity = Severity.ERROR
+    function_code = True
     summary = "The handler's module defines no top-level name matching the handler"
     needs = ("handler",)
     tags = ("handler",)

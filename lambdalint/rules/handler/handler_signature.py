@@ -49,6 +49,7 @@ class HandlerSignature(Rule):
     id = "LL404"
     name = "handler-signature"
     severity = Severity.ERROR
+    function_code = True
     summary = "The handler is async def, or cannot take the two arguments (event, context)"
     needs = ("handler",)
     tags = ("handler",)

@@ -70,6 +70,7 @@ class JsonDumpsUnserializable(Rule):
     id = "LL407"
     name = "json-dumps-unserializable"
     severity = Severity.ERROR
+    function_code = True
     summary = "json.dumps of Decimal (DynamoDB items), datetime, set or bytes without default="
     tags = ("handler",)
 

@@ -81,6 +81,7 @@ class NonSerializableReturn(Rule):
     id = "LL405"
     name = "non-serializable-return"
     severity = Severity.ERROR
+    function_code = True
     summary = "The handler returns a value the runtime cannot marshal (set, datetime, UUID…)"
     needs = ("handler",)
     tags = ("handler",)

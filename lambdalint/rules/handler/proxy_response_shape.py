@@ -60,6 +60,7 @@ class ProxyResponseShape(Rule):
     id = "LL406"
     name = "proxy-response-shape"
     severity = Severity.ERROR
+    function_code = True
     summary = ("A proxy response with a non-string body, a statusCode that is not a number, "
                "or a non-string header")
     needs = ("handler",)

@@ -70,6 +70,7 @@ class FunctionCodeNested(Rule):
     id = "LL103"
     name = "function-code-nested"
     severity = Severity.ERROR
+    function_code = True
     summary = "Function zip holds its code under one top folder instead of at the root"
     tags = ("packaging",)
 

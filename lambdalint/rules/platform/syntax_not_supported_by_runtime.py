@@ -51,6 +51,7 @@ class SyntaxNotSupportedByRuntime(Rule):
     id = "LL209"
     name = "syntax-not-supported-by-runtime"
     severity = Severity.ERROR
+    function_code = True
     summary = "The function's code uses syntax newer than the runtime's Python"
     needs = ("runtime",)
     tags = ("runtime", "syntax")
