@@ -13,7 +13,6 @@ Every input is opened once, however many deployments share it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +43,7 @@ from lambdalint.model.spec import (
     Value,
     Variable,
 )
+from lambdalint.records import field, record
 
 if TYPE_CHECKING:
     from lambdalint.engine import Options
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 PYTHON_LAYER_ROOT = "python/"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Scope:
     """Findings kept for a path given inside a described function: that file or folder."""
 
@@ -67,7 +67,7 @@ class Scope:
         return member == self.member or member.startswith(self.member.rstrip("/") + "/")
 
 
-@dataclass
+@record
 class Inputs:
     options: Options
     config: Config

@@ -8,7 +8,6 @@ configuration still applies.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -16,6 +15,7 @@ from lambdalint.data import ARCHITECTURES, runtimes
 from lambdalint.finding import Severity
 from lambdalint.model.archive import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_MEMBER_BYTES
 from lambdalint.model.guard import DEFAULT_MAX_SOURCE_BYTES
+from lambdalint.records import field, record
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -25,13 +25,13 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 EVENT_SOURCES = ("s3", "api", "sqs", "sns", "kinesis", "dynamodb", "schedule", "url", "alb")
 
 
-@dataclass
+@record
 class ConfigProblem:
     message: str
     path: str  # the config file as shown to the user, or "<command line>"
 
 
-@dataclass
+@record
 class FunctionConfig:
     """One `[[function]]` table: a deployment described in config."""
 
@@ -46,7 +46,7 @@ class FunctionConfig:
     package_type: str = "zip"  # zip | image (the code is what the image copies to /var/task)
 
 
-@dataclass
+@record
 class LayerConfig:
     """One `[[layer]]` table: what a layer version declares when it is published."""
 
@@ -55,7 +55,7 @@ class LayerConfig:
     compatible_architectures: tuple[str, ...] = ()
 
 
-@dataclass
+@record
 class Config:
     source: Path | None = None  # the file the values came from
     runtime: str | None = None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +28,7 @@ from lambdalint.finding import (
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.inference import infer
+from lambdalint.records import field, record, replace
 from lambdalint.registry import entries, is_known_selector, load
 from lambdalint.rules import Rule
 from lambdalint.suppress import (
@@ -44,7 +44,7 @@ COMMAND_LINE = "<command line>"
 INPUT_ERRORS = frozenset({"LL001", "LL003"})
 
 
-@dataclass
+@record
 class Options:
     """What the user asked for on the command line (config is read by the engine)."""
 
@@ -67,7 +67,7 @@ class Options:
     progress: Callable[[int, int, str], None] | None = None
 
 
-@dataclass
+@record
 class Result:
     report: Report
     exit_code: int
@@ -111,6 +111,8 @@ def run(options: Options) -> Result:
             if options.progress is not None:
                 where = deployment.function.path if deployment.function else "layers"
                 options.progress(done, steps, f"{entry.id} on {where}")
+            if entry.function_code and deployment.function is None:
+                continue
             missing = [need for need in entry.needs if getattr(deployment, need) is None]
             if missing:
                 skipped.append(entry.id)

@@ -51,8 +51,9 @@ import tempfile
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from lambdalint.records import field, record
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
 PYC_MAGIC = {"3.8": 3413, "3.9": 3425, "3.10": 3439, "3.11": 3495, "3.12": 3531,
@@ -66,7 +67,7 @@ EXAMPLE_FOLDER = "my-function"
 _PLACEHOLDER = re.compile(r"<(\d+) chars of (.)>")
 
 
-@dataclass
+@record
 class Entry:
     """One zip entry: its name and attributes (``mode``, ``size``, ``text``, …)."""
 
@@ -74,7 +75,7 @@ class Entry:
     attrs: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@record
 class ArtifactSpec:
     """A file of the example: a zip of ``entries``, or a plain file whose content is ``raw``
     (``shown`` is that content as a page shows it, placeholders not expanded)."""
@@ -85,7 +86,7 @@ class ArtifactSpec:
     shown: str | None = None
 
 
-@dataclass
+@record
 class Spec:
     """A parsed ``deployment`` block: the command's words after ``lambdalint``, and the
     files."""
@@ -280,7 +281,7 @@ def chdir(folder: Path) -> Iterator[None]:
         os.chdir(before)
 
 
-@dataclass
+@record
 class Run:
     """One in-process run of the command line."""
 
@@ -306,7 +307,7 @@ def run_cli(argv: Sequence[str], folder: Path) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
-@dataclass
+@record
 class Shown:
     """An example's command as its page shows it, and what it prints (``None``: not run)."""
 
@@ -439,7 +440,7 @@ def command_line(words: Sequence[str], width: int = COMMAND_WIDTH) -> str:
     return "\n".join(lines)
 
 
-@dataclass
+@record
 class _Node:
     label: str
     words: str = ""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from lambdalint.records import field, record
 
 if TYPE_CHECKING:
     from lambdalint.model.code.span import Span as _Span
@@ -41,7 +42,7 @@ class Severity(enum.Enum):
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Related:
     """Another place that explains a finding (the copy that wins, the other duplicate…)."""
 
@@ -58,7 +59,7 @@ class Related:
         return (cls(path=span.path, member=span.member, line=span.line, message=message),)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One problem, as a rule yields it.
 
@@ -89,7 +90,7 @@ class Finding:
                 self.message)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReportedFinding:
     """A finding after the engine's pass: named, with its final severity and fingerprint."""
 
@@ -100,7 +101,7 @@ class ReportedFinding:
 
 
 
-@dataclass
+@record
 class Report:
     """Everything a reporter needs; reporters know nothing about rules beyond this."""
 
@@ -116,7 +117,7 @@ class Report:
         return sum(1 for f in self.findings if f.severity is severity)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InputReport:
     """How one input was classified, for the text report's input table."""
 
@@ -128,7 +129,7 @@ class InputReport:
     unzipped_bytes: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TargetReport:
     """One deployment as checked: JSON ``targets`` entry."""
 
@@ -149,7 +150,7 @@ class TargetReport:
         return [name for name, source in self.sources.items() if source == "inferred"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleInfo:
     """Rule metadata as reporters see it (built from the registry, never from rule code)."""
 

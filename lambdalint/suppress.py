@@ -10,17 +10,17 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lambdalint.config import Config, ConfigProblem
 from lambdalint.finding import Finding, ReportedFinding, Severity, one_line
+from lambdalint.records import record, replace
 from lambdalint.registry import entries, matches
 
 BASELINE_FORMAT = 1
 
 
-@dataclass
+@record
 class Selection:
     """ruff's semantics: the most specific selector wins; on a tie, ignore wins."""
 
@@ -122,7 +122,7 @@ _COMMENT = re.compile(r"#\s*(?:lambdalint:\s*ignore(?:\[(?P<ids>[^\]]*)\])?"
                       r"|noqa(?::\s*(?P<noqa>[A-Za-z0-9, ]+))?)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Suppression:
     ids: frozenset[str] | None  # None: every rule
 

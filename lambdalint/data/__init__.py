@@ -9,9 +9,10 @@ import datetime as dt
 import functools
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from lambdalint.records import record
 
 ARCHITECTURES = ("x86_64", "arm64")  # Lambda's own names; checked against architectures.json
 
@@ -20,7 +21,7 @@ class DataError(Exception):
     """A shipped data table breaks its own invariants (a packaging bug, not user input)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Runtime:
     id: str
     python: tuple[int, int]
@@ -49,7 +50,7 @@ class Runtime:
         return magic >= self.pyc_magic_first
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Quotas:
     max_layers: int
     zipped_direct_upload_bytes: int
@@ -118,7 +119,7 @@ def _check_runtime(rt: Runtime, seen: dict[str, Runtime]) -> None:
         raise DataError(f"runtimes.json: {rt.id}: " + "; ".join(problems))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Architecture:
     id: str  # Lambda's name: x86_64 | arm64
     elf_machine: int
@@ -147,7 +148,7 @@ def architecture_for_cpu(cpu: str) -> Architecture | None:
     return next((a for a in architectures().values() if a.cpu == cpu), None)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SyntaxFeature:
     id: str
     python: tuple[int, int]  # the first version whose parser accepts it
@@ -167,7 +168,7 @@ def syntax_features() -> dict[str, SyntaxFeature]:
     return table
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuntimePackages:
     # (import name, distribution, the first Python whose runtime bundles it)
     _bundled: tuple[tuple[str, str, tuple[int, int]], ...]

@@ -16,10 +16,10 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from lambdalint.model.spec import Discovery, Origin, SpecProblem
+from lambdalint.records import record
 
 SAM, CDK, SERVERLESS, DOCKERFILE = "sam", "cdk", "serverless", "dockerfile"
 _READERS = {SAM: "lambdalint.discover.sam", CDK: "lambdalint.discover.cdk",
@@ -34,7 +34,7 @@ _TEMPLATE_MARKERS = (b"AWSTemplateFormatVersion", b"AWS::Serverless", b"AWS::Lam
                      b'"Resources"')
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Project:
     """Where the project starts and how paths are shown to the user."""
 

@@ -15,9 +15,10 @@ compared as the user wrote them, never as YAML 1.1 numbers or booleans.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from lambdalint.records import record
 
 # CloudFormation takes templates up to 1 MB; far larger files are not templates worth the
 # seconds and the memory a YAML parse of them costs.
@@ -76,7 +77,7 @@ class Seq(list[Any]):
         self.mark = mark
 
 
-@dataclass
+@record
 class DecodeError(Exception):
     message: str
     mark: Mark | None = None

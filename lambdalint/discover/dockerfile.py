@@ -25,7 +25,6 @@ import posixpath
 import re
 from collections import ChainMap
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lambdalint.data import runtimes
@@ -41,6 +40,7 @@ from lambdalint.model.spec import (
     SpecProblem,
     Value,
 )
+from lambdalint.records import field, record
 
 MAX_BYTES = 1024 * 1024  # real Dockerfiles are a few KiB
 MAX_INSTRUCTIONS = 5000
@@ -83,7 +83,7 @@ _PYTHON = re.compile(r"python(?:\d+(?:\.\d+)?)?")
 # ---- the image a FROM names ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BaseImage:
     """What an image reference says by itself."""
 
@@ -160,7 +160,7 @@ def _platform_architecture(text: str) -> str:
 # ---- reading the file into instructions ----------------------------------------------
 
 
-@dataclass
+@record
 class _Instruction:
     keyword: str  # upper-case
     args: str  # continuation lines joined, comment lines dropped
@@ -255,7 +255,7 @@ def _heredocs(instruction: _Instruction, lines: list[str], index: int, escape: s
 # ---- words: quotes, escapes and variables, as BuildKit's shell lexer treats them ------
 
 
-@dataclass
+@record
 class _Word:
     start: int  # offset in the lexed text
     raw: str  # as written
@@ -444,7 +444,7 @@ def _json_list(args: str) -> list[str] | None:
 # ---- the image, stage by stage -------------------------------------------------------
 
 
-@dataclass
+@record
 class _Mount:
     """Project content that a COPY/ADD put into an image."""
 
@@ -456,7 +456,7 @@ class _Mount:
     glob: bool = False  # a wildcard: some files of the folder
 
 
-@dataclass
+@record
 class _Deps:
     """A pip install: where it went and what it installed."""
 
@@ -467,7 +467,7 @@ class _Deps:
     line: int
 
 
-@dataclass
+@record
 class _Command:
     words: list[str]
     exec_form: bool
@@ -476,7 +476,7 @@ class _Command:
     args: str  # as written
 
 
-@dataclass
+@record
 class _Stage:
     index: int
     name: str | None
@@ -515,7 +515,7 @@ class _Stage:
         return ChainMap(self.env, self.args)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImageFacts:
     """What a Dockerfile says about the function besides its ImageSpec: its code.
 

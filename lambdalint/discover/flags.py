@@ -10,10 +10,10 @@ source's values when the engine merges them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from lambdalint.model.spec import COMMAND_LINE, FunctionSpec, LayerSpec
+from lambdalint.records import replace
 
 
 def function_specs(functions: list[Path], layers: list[Path],

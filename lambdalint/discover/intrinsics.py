@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from lambdalint.discover.decode import Map, Seq
+from lambdalint.records import record
 
 NO_VALUE = "AWS::NoValue"
 _PSEUDO = frozenset({"AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::StackName",
@@ -31,7 +31,7 @@ MAX_TEXT = 64 * 1024
 MAX_ITEMS = 1000
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Resolved:
     """What a template value comes to."""
 

@@ -12,7 +12,6 @@ first).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from lambdalint.model.spec import (
     Value,
     Variable,
 )
+from lambdalint.records import field, record
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
@@ -86,7 +86,7 @@ def discover(path: Path, project: Project) -> Discovery:
     return discovery
 
 
-@dataclass
+@record
 class _Template:
     template: Map
     path: Path

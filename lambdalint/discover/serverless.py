@@ -37,7 +37,6 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +55,7 @@ from lambdalint.model.spec import (
     Value,
     Variable,
 )
+from lambdalint.records import field, record, replace
 
 KIND = "serverless"
 PLUGIN = "serverless-python-requirements"
@@ -130,14 +130,14 @@ class _Invalid(Exception):
     """Variable syntax the Serverless Framework rejects."""
 
 
-@dataclass
+@record
 class _Source:
     kind: str  # self, opt, env, sls, ssm, file…; "" for a literal
     address: list[Any] | None = None  # text and _Var parts
     literal: str | None = None  # a literal's value; None for `null`
 
 
-@dataclass
+@record
 class _Var:
     raw: str  # as written, `${…}` included
     sources: list[_Source] = field(default_factory=list)  # first choice, then fallbacks
@@ -586,7 +586,7 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
         return re.compile(re.escape(pattern) + r"\Z")
 
 
-@dataclass
+@record
 class Patterns:
     """The Framework's package filter: every file, then each pattern in order (`!` excludes)."""
 
@@ -612,7 +612,7 @@ class Patterns:
 # --- the reader ----------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class _Requirements:
     """What serverless-python-requirements does for this service."""
 

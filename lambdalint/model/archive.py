@@ -14,9 +14,10 @@ import struct
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, NoReturn, Protocol
+
+from lambdalint.records import record
 
 if TYPE_CHECKING:
     import lzma
@@ -92,7 +93,7 @@ class Member(NamedTuple):
     method: int = 0  # compression method
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Anomaly:
     """An entry Lambda's extraction would mishandle or that is unsafe to trust (LL105)."""
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from lambdalint.records import record
 
 # Names Python or the dynamic loader will open: extension modules and vendored libraries.
 BINARY_NAME = re.compile(r"\.(?:so(?:\.\d+)*|pyd|dylib|dll)$")
@@ -29,7 +30,7 @@ MAX_STRINGS = 8 * 1024 * 1024
 Reader = Callable[[int, int], bytes]  # (offset, size) -> at most size bytes
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Binary:
     format: str  # elf | mach-o | pe
     bits: int | None = None

@@ -4,15 +4,15 @@ reported once, the date, the limits, and the views shared by the whole run."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from lambdalint.finding import Finding
 from lambdalint.model.archive import Member, MemberError
 from lambdalint.model.deployment import Artifact
 from lambdalint.model.guard import DEFAULT_MAX_SOURCE_BYTES
+from lambdalint.records import field, record
 
 
-@dataclass
+@record
 class Context:
     """What rules may use besides the deployment: limits, the date, and guarded reads."""
 

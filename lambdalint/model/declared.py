@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +11,7 @@ from lambdalint.data import distribution_for_import
 from lambdalint.model.distributions import normalize
 from lambdalint.model.importview import lists_layers
 from lambdalint.model.requirements import parse
+from lambdalint.records import record
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
@@ -25,7 +25,7 @@ MAX_INCLUDE_DEPTH = 5
 MAX_INCLUDES = 50  # files read for one requirements file, its includes included
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Declared:
     requirement: Requirement
     source: str  # the file, inside the function's tree

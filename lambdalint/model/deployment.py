@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ from lambdalint.model.archive import (
     is_zip_file,
 )
 from lambdalint.model.spec import Event, ImageSpec, LayerSpec, Origin, Value, Variable
+from lambdalint.records import field, record
 
 if TYPE_CHECKING:
     from lambdalint.model.code.program import Code
@@ -41,7 +41,7 @@ LAYER = "layer"
 LAYER_ROOTS = ("python/", "bin/", "lib/", "extensions/")
 
 
-@dataclass
+@record
 class Artifact:
     """One input: a zip, a source folder or a Python file, and the role it plays."""
 
@@ -84,7 +84,7 @@ class Artifact:
         return self.tree.format if self.tree is not None else "unreadable"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AttachedLayer:
     """One entry of the function's layer list: local content, or a layer known by ARN."""
 
@@ -99,7 +99,7 @@ class AttachedLayer:
         return self.spec.arn or self.spec.name or "a layer"
 
 
-@dataclass
+@record
 class Views:
     """What is worked out once per deployment and shared by its rules (typed, not keyed)."""
 
@@ -108,7 +108,7 @@ class Views:
     code: Code | None = None  # the semantic model of the function's own code
 
 
-@dataclass
+@record
 class Deployment:
     """What Lambda will run: function code, layers in attach order, and the target."""
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import csv
 import os
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lambdalint.model.layout import site_root
+from lambdalint.records import field, record
 
 if TYPE_CHECKING:
     from lambdalint.model.context import Context
@@ -26,7 +26,7 @@ RECORD_LIMIT = 4 * 1024 * 1024
 METADATA_LIMIT = 1024 * 1024
 
 
-@dataclass
+@record
 class Distribution:
     name: str
     version: str

@@ -25,7 +25,8 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from dataclasses import dataclass, field
+
+from lambdalint.records import field, record
 
 DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024
 # CPython's tokenizer refuses more nested brackets (MAXLEVEL) and indentation (MAXINDENT).
@@ -40,7 +41,7 @@ TOO_DEEP = "nested too deeply for lambdalint to analyse"
 PREFIX_OPERATORS = frozenset({"not", "await", "lambda", "-", "+", "~", "*", "**"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Verdict:
     """Whether the module may be analysed; if not, why, and whether it is a syntax error
     the runtime would also raise (LL002) or only too much for lambdalint (a note).

@@ -9,17 +9,17 @@ module is Runtime.BuiltInModuleConflict; `/` is a package separator; then
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lambdalint.data import builtin_modules, quotas
+from lambdalint.records import record
 
 if TYPE_CHECKING:
     from lambdalint.model.archive import Member
     from lambdalint.model.deployment import Artifact, Deployment
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Handler:
     text: str
     module: str  # dotted, as import_module receives it

@@ -14,12 +14,12 @@ This is the one place the rest of lambdalint asks "where does module X come from
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lambdalint.data import Runtime, runtime_packages, stdlib_modules
 from lambdalint.model.distributions import Distribution, distributions, read_metadata
 from lambdalint.model.layout import VERSIONED_SITE_PACKAGES
+from lambdalint.records import field, record
 
 if TYPE_CHECKING:
     from lambdalint.model.context import Context
@@ -30,14 +30,14 @@ FUNCTION_ROOT, LAYERS, RUNTIME, STDLIB = "function", "layer", "runtime", "stdlib
 _EXTENSION_TAIL = (".so", ".pyd")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PathEntry:
     path: str  # as on Lambda: /var/task, /opt/python, …
     kind: str  # function | layer | runtime | stdlib
     prefix: str = ""  # the member prefix inside each artifact that lands at this path
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Copy:
     """One place a top-level module is found; the first copy in sys.path order wins."""
 
@@ -56,7 +56,7 @@ class Copy:
         return f"{self.artifact.path}:{self.member} ({self.entry.path})"
 
 
-@dataclass
+@record
 class InstalledDistribution:
     dist: Distribution
     artifact: Artifact | None  # None: bundled with the runtime (version unknown)
@@ -67,7 +67,7 @@ class InstalledDistribution:
         return self.dist.version if self.artifact is not None else None
 
 
-@dataclass
+@record
 class ImportView:
     runtime: Runtime
     entries: list[PathEntry]

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lambdalint.data import architecture_for_cpu, architectures, runtime_for_python
 from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.spec import INFERRED, Origin, Value
+from lambdalint.records import record
 
 if TYPE_CHECKING:
     from lambdalint.model.archive import Member
@@ -28,7 +28,7 @@ _WHEEL_PLATFORM_CPU = re.compile(r"^(?:many|musl)?linux[_0-9]*_(.+)$")
 FIELDS = ("runtime", "architecture")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Evidence:
     value: str
     artifact: str

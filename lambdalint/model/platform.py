@@ -10,13 +10,13 @@ or LL206 when none of those explains it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
 from lambdalint.data import Architecture, Runtime, architecture_for_cpu
 from lambdalint.model.distributions import Distribution, distributions
 from lambdalint.model.layout import site_root, top_level
+from lambdalint.records import record
 
 if TYPE_CHECKING:
     from packaging.tags import Tag
@@ -33,7 +33,7 @@ _MANYLINUX = re.compile(r"manylinux_(\d+)_(\d+)_(.+)")
 _LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Verdict:
     rule: str
     distribution: Distribution
@@ -184,7 +184,7 @@ def _interpreter_failure(tag: Tag, runtime: Runtime) -> tuple[str, str]:
 _EXTENSION_SUFFIX = re.compile(r"\.cpython-(\d)(\d+)[a-z]*-(?P<platform>[a-z0-9_-]+)\.so$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BinaryVerdict:
     rule: str
     member: str

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from lambdalint.data import ARCHITECTURES, DataError, _load
+from lambdalint.records import field, record
 
 _FILE = "public_layers.json"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PublicLayer:
     family: str  # record id
     publisher: str
@@ -43,7 +43,7 @@ class PublicLayer:
     versions: dict[str, str] = field(default_factory=dict, compare=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Family:
     id: str
     publisher: str

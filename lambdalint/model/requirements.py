@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lambdalint.data import architectures
 from lambdalint.model.distributions import normalize
+from lambdalint.records import record
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from lambdalint.model.importview import ImportView, InstalledDistribution
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Needed:
     requirement: Requirement
     required_by: InstalledDistribution

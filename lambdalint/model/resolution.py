@@ -5,19 +5,19 @@ reports one step of it; it is worked out once per deployment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lambdalint.model.code.modules import CodeModule, load
 from lambdalint.model.code.semantic import Binding
 from lambdalint.model.handler import Handler, find_module, parse
+from lambdalint.records import field, record
 
 if TYPE_CHECKING:
     from lambdalint.model.context import Context
     from lambdalint.model.deployment import Artifact, Deployment
 
 
-@dataclass
+@record
 class Resolution:
     """How far the runtime gets with the handler string: each rule reports one step."""
 

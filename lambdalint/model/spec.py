@@ -9,15 +9,16 @@ finding about it point there too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+from lambdalint.records import field, record
 
 # Where a value came from, in precedence order (a later word never overrides an earlier one).
 FLAG, CONFIG, TEMPLATE, INFERRED, DEFAULT = "flag", "config", "template", "inferred", "default"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Origin:
     """Where a value was read: the kind of source, and for files the file and line."""
 
@@ -36,7 +37,7 @@ class Origin:
 COMMAND_LINE = Origin(FLAG)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Value:
     """A target value (runtime, architecture, handler…) and where it came from."""
 
@@ -48,7 +49,7 @@ class Value:
         return self.origin.source
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Variable:
     """One environment variable of a function.
 
@@ -64,7 +65,7 @@ class Variable:
     refers_to: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Event:
     """Something that invokes the function, as the infrastructure code declares it."""
 
@@ -85,7 +86,7 @@ class Event:
 PROXY_KINDS = frozenset({"api", "http-api", "url", "alb"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LayerSpec:
     """A layer attached to a function: content in the project, or an ARN."""
 
@@ -102,7 +103,7 @@ class LayerSpec:
     architectures_declared_at: Origin | None = None  # the CompatibleArchitectures line
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PackageFilter:
     """Which files of a source folder the deployed package holds (the Serverless
     Framework's `package.patterns`): each rule in order, the last that matches decides."""
@@ -121,7 +122,7 @@ class PackageFilter:
         return included
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImageSpec:
     """What a Dockerfile says about an image function (LL210 compares it with the rest)."""
 
@@ -134,7 +135,7 @@ class ImageSpec:
     runtime_interface_client: bool = False
 
 
-@dataclass
+@record
 class FunctionSpec:
     """One function as a source describes it. Unset values are None, never guessed."""
 
@@ -160,7 +161,7 @@ class FunctionSpec:
     package_filter: PackageFilter | None = None  # None: the package holds every file
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SpecProblem:
     """A bad or unreadable value in a source file: LL003 at that file and line."""
 
@@ -168,7 +169,7 @@ class SpecProblem:
     origin: Origin
 
 
-@dataclass
+@record
 class Discovery:
     """What one source file (template, cdk.out, serverless.yml, Dockerfile) describes."""
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from lambdalint.finding import Report, ReportedFinding, RuleInfo, Severity
+from lambdalint.records import record
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -34,7 +34,7 @@ PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning",
 MIME_TYPES = {".zip": "application/zip", ".py": "text/x-python"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Place:
     """Where a finding is on disk: a file, and the archive member when the file is a zip.
 

@@ -19,7 +19,6 @@ import hashlib
 import io
 import tokenize
 from collections import deque
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lambdalint.finding import Finding
@@ -27,6 +26,7 @@ from lambdalint.model.code.semantic import Facts, collect, span_of
 from lambdalint.model.code.span import Span
 from lambdalint.model.distributions import owner_of
 from lambdalint.model.guard import TOO_DEEP, measure
+from lambdalint.records import field, record
 
 if TYPE_CHECKING:
     from lambdalint.model.archive import Member
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from lambdalint.model.deployment import Artifact, Deployment
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Parsed:
     """What a module's bytes give, shared by every file with the same content."""
 
@@ -48,7 +48,7 @@ class Parsed:
         self.lines = _utf8(self.source).splitlines()
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class CodeModule:
     """One module of the function's own code."""
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lambdalint.data import client_factories
@@ -39,6 +38,7 @@ from lambdalint.model.code.values import (
     the,
     walk,
 )
+from lambdalint.records import field, record
 
 if TYPE_CHECKING:
     from lambdalint.model.context import Context
@@ -62,7 +62,7 @@ CREDENTIALS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token"
                "botocore_session"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SdkCall:
     """A method call on an AWS SDK object (`s3.put_object(Bucket=…)`)."""
 
@@ -83,7 +83,7 @@ class SdkCall:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Write:
     """A call that writes a file or makes a folder, with the path's value."""
 
@@ -115,20 +115,20 @@ def outside_tmp(prefix: str, exact: bool) -> Iterator[str]:
                "code), which is read-only")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Returned:
     span: Span  # the return statement
     value: Value
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class JsonDump:
     span: Span  # the json.dumps call
     value: Value  # what it serialises
     handled: bool  # default= or cls= (or **options that may hold them) given
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Creation:
     """A client, session or connection created each time the handler runs."""
 
@@ -138,7 +138,7 @@ class Creation:
     helper: str | None = None  # the own function it is created in, called by the handler
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Growth:
     """The handler adding to a module-level container."""
 
@@ -148,7 +148,7 @@ class Growth:
     carries_event: bool  # what is added comes from the event
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HandlerFunction:
     """The handler's definition, as the code states it."""
 

@@ -20,16 +20,16 @@ locally, never on Lambda.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from typing import Union
 
 from lambdalint.model.code.span import Span
+from lambdalint.records import field, record
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Source:
     """How a binding gets its value, for the evaluator:
 
@@ -55,7 +55,7 @@ class Source:
     name: str = ""
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Binding:
     name: str
     source: Source
@@ -64,7 +64,7 @@ class Binding:
     column: int  # ast's offset (UTF-8 bytes, 0-based)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Scope:
     kind: str  # module | class | function | lambda | comprehension
     parent: Scope | None
@@ -86,14 +86,14 @@ class Scope:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Parameter:
     name: str
     kind: str  # positional-only | positional | var-positional | keyword-only | var-keyword
     default: ast.expr | None = None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class FunctionFacts:
     name: str
     qualname: str  # dotted inside the module: "handler", "Service.run"
@@ -107,7 +107,7 @@ class FunctionFacts:
     yields: bool = False
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ClassFacts:
     name: str
     qualname: str
@@ -115,7 +115,7 @@ class ClassFacts:
     kind: str  # dataclass | enum | class
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class CallSite:
     node: ast.Call
     scope: Scope
@@ -126,7 +126,7 @@ class CallSite:
     stored: bool = False
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Store:
     """`target[key] = value` (value None: `del target[key]`)."""
 
@@ -137,7 +137,7 @@ class Store:
     node: ast.AST
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImportRecord:
     """One import of the module."""
 
@@ -150,7 +150,7 @@ class ImportRecord:
     maybe_attribute: bool = False
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Facts:
     """What one module's facts pass found."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from lambdalint.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Span:
     """A range of a module: the input (``path``, as the user named it), the file inside it
     (``member``), 1-based lines and 1-based columns counted in characters."""

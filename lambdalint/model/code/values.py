@@ -30,10 +30,10 @@ wherever it is used). When unsure, the answer is no.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 from lambdalint.model.code.span import Span
+from lambdalint.records import field, record
 
 # More alternatives than this and a join is not worth following: it becomes UNKNOWN.
 MAX_ALTERNATIVES = 8
@@ -48,25 +48,25 @@ class Value:
     origin: Span | None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unknown(Value):
     origin: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OneOf(Value):
     alternatives: tuple[Value, ...] = ()
     origin: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Const(Value):
     kind: str  # str | bytes | int | float | bool | none
     value: str | bytes | int | float | bool | None = None
     origin: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Text(Value):
     """A string (or a path) of which the start and the end are known: ``exact`` when it is
     known whole (then prefix == suffix == the text)."""
@@ -81,7 +81,7 @@ class Text(Value):
     origin: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Container(Value):
     kind: str  # list | tuple | set | frozenset | dict
     # (key, value) pairs; the key is None for sequences and sets.
@@ -90,7 +90,7 @@ class Container(Value):
     origin: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Made(Value):
     """An object a known call made: a row of data/values.json (datetime, uuid, binary…)."""
 
@@ -98,34 +98,34 @@ class Made(Value):
     origin: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Sdk(Value):
     kind: str  # client | resource | table | session | paginator
     service: str = ""  # s3, lambda, dynamodb …
     origin: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FromEvent(Value):
     path: tuple[str, ...] = ()
     decoded: bool = False  # passed through urllib.parse.unquote_plus / unquote
     origin: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FromContext(Value):
     attribute: str = ""  # "" for the context object itself
     origin: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FromEnvironment(Value):
     name: str
     value: str | None = None  # what the template sets it to, when it says
     origin: Span | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Reference(Value):
     """A module, function or class: ``qualified`` for imported ones ("boto3.client"),
     ``own`` for the function's own ones ("app.handler")."""
