@@ -17,11 +17,6 @@ from lambdalint.model.archive import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_MEMBER_BYT
 from lambdalint.model.guard import DEFAULT_MAX_SOURCE_BYTES
 from lambdalint.records import field, record
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
-
 EVENT_SOURCES = ("s3", "api", "sqs", "sns", "kinesis", "dynamodb", "schedule", "url", "alb")
 
 
@@ -102,6 +97,11 @@ def _has_tool_table(path: Path) -> bool:
 def load(path: Path, display: str) -> Config:
     """Read one config file; problems are collected, never raised."""
     config = Config(source=path)
+    # Imported here: most runs have no config file to parse.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
     try:
         with open(path, "rb") as handle:
             document = tomllib.load(handle)

@@ -61,3 +61,72 @@ def test_syntax_check_of_clean_code_does_not_parse_with_libcst() -> None:
                    "--select", "LL209")
     assert probe["code"] == 0
     assert "libcst" not in probe["modules"]
+
+
+# What a zip-only check of one layer may import beyond the interpreter's own start-up:
+# no code model, no parser, no zipfile (lambdalint reads central directories itself), no
+# dataclasses or inspect (records are built by lambdalint.records), no config parser when
+# there is no config file.
+LAYER_CHECK_MODULES = {
+    "lambdalint", "lambdalint.advice", "lambdalint.assemble", "lambdalint.cli",
+    "lambdalint.config", "lambdalint.data", "lambdalint.discover",
+    "lambdalint.discover.config", "lambdalint.discover.flags", "lambdalint.engine",
+    "lambdalint.finding", "lambdalint.model", "lambdalint.model.archive",
+    "lambdalint.model.binaries", "lambdalint.model.code", "lambdalint.model.code.span",
+    "lambdalint.model.context", "lambdalint.model.deployment",
+    "lambdalint.model.distributions", "lambdalint.model.guard",
+    "lambdalint.model.importview", "lambdalint.model.inference", "lambdalint.model.layout",
+    "lambdalint.model.platform", "lambdalint.model.requirements", "lambdalint.model.spec",
+    "lambdalint.records", "lambdalint.registry", "lambdalint.reporters",
+    "lambdalint.reporters.json_report", "lambdalint.rules", "lambdalint.rules.index",
+    "lambdalint.suppress", "lambdalint.units",
+}
+NEVER_FOR_A_LAYER = ("zipfile", "dataclasses", "inspect", "ast", "tokenize", "tomllib",
+                     "tomli", "yaml", "rich", "libcst", "pip_api", "packaging.tags")
+
+LAYER_PROBE = """
+import contextlib, io, json, sys
+before = set(sys.modules)
+from lambdalint.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    code = main(sys.argv[1:])
+print(json.dumps({"code": code, "stdout": out.getvalue(),
+                  "modules": sorted(set(sys.modules) - before)}))
+"""
+
+
+def test_a_layer_zip_check_imports_only_what_it_uses(tmp_path: Path) -> None:
+    layer = tmp_path / "requests-layer.zip"
+    _write_zip(layer, {"python/requests/__init__.py": b"__version__ = '2.32.3'\n",
+                       "python/requests/api.py": b"def get(url):\n    return url\n"})
+    result = subprocess.run([sys.executable, "-c", LAYER_PROBE, "check", "--format", "json",
+                             "--runtime", "python3.12", "--architecture", "x86_64",
+                             "requests-layer.zip"], cwd=tmp_path, capture_output=True,
+                            text=True, check=True)
+    probe = json.loads(result.stdout.splitlines()[-1])
+    assert probe["code"] == 0, probe["stdout"]
+    imported = set(probe["modules"])
+    rule_modules = {m for m in imported if m.startswith("lambdalint.rules.")
+                    and m.count(".") == 3}
+    # Layer rules only: none of the function-code rules (handler, behaviour, LL209, LL301);
+    # LL507 also judges mappings a template declares, so it runs without code.
+    assert rule_modules, imported
+    assert not {m for m in rule_modules
+                if m.startswith(("lambdalint.rules.handler.", "lambdalint.rules.behaviour."))
+                or m.endswith((".syntax_not_supported_by_runtime", ".unresolved_import"))} \
+        - {"lambdalint.rules.behaviour.invalid_event_source_mapping"}
+    rule_packages = {m.rsplit(".", 1)[0] for m in rule_modules}
+    assert {m for m in imported if m.startswith("lambdalint")} - rule_modules - \
+        rule_packages == LAYER_CHECK_MODULES
+    assert [m for m in NEVER_FOR_A_LAYER if m in imported] == []
+
+
+def _write_zip(path: Path, files: dict[str, bytes]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0))
+            info.external_attr = 0o100644 << 16
+            archive.writestr(info, data)

@@ -22,11 +22,15 @@ with an exception, so the interpreter measures first:
 
 from __future__ import annotations
 
-import ast
-import io
-import tokenize
+from typing import TYPE_CHECKING
 
 from lambdalint.records import field, record
+
+if TYPE_CHECKING:
+    import ast
+
+# The parser and the tokenizer are imported where they are used: the configuration reads
+# the limits below in every run, and a zip-only check never parses source.
 
 DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024
 # CPython's tokenizer refuses more nested brackets (MAXLEVEL) and indentation (MAXINDENT).
@@ -63,6 +67,8 @@ def measure(data: bytes, max_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> Verdict:
         return Verdict(False, f"larger than max-source-size ({max_bytes:,} bytes)")
     if b"\x00" in data:
         return Verdict(False, "it contains NUL bytes", syntax_error=True)
+    import ast
+
     try:
         tree = ast.parse(data)
     except (RecursionError, MemoryError):
@@ -77,6 +83,9 @@ def measure(data: bytes, max_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> Verdict:
 
 def _tokens(data: bytes) -> Verdict:
     """The same limits, measured on tokens, for source the host cannot parse."""
+    import io
+    import tokenize
+
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         data.decode(encoding)

@@ -90,12 +90,18 @@ def verdicts(artifact: Artifact, runtime: Runtime, arch: Architecture,
     cached = artifact.cache.get(key)
     if isinstance(cached, list):
         return cached
+    found: list[Verdict] = []
+    tagged = [(dist, tags) for dist in distributions(artifact, ctx)
+              for tags in [wheel_tags(artifact, dist, ctx)] if tags]
+    if not tagged:
+        artifact.cache[key] = found
+        return found
+    # Imported only with wheel tags to judge: packaging.tags loads platform, subprocess and
+    # sysconfig (~12 ms, more than the rest of a small layer's check).
     from packaging.tags import parse_tag
 
     supported = supported_tags(runtime, arch)
-    found: list[Verdict] = []
-    for dist in distributions(artifact, ctx):
-        tags = wheel_tags(artifact, dist, ctx)
+    for dist, tags in tagged:
         parsed = [t for text in tags for t in _parse(parse_tag, text)]
         if not parsed or any(t in supported for t in parsed):
             continue

@@ -10,7 +10,6 @@ generated from the same text, each block shown as ordinary Markdown with what it
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Iterable
 from typing import ClassVar
@@ -93,6 +92,8 @@ class Rule:
 
     @classmethod
     def documentation(cls) -> str:
+        import inspect  # for documentation only; a check never needs it
+
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod

@@ -3,8 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Related, Severity
-from lambdalint.model.code.program import code_of
-from lambdalint.model.code.values import affixes, text_of
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.rules import Rule
@@ -71,6 +69,15 @@ class InvalidEventSourceMapping(Rule):
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         yield from self._declared(deployment)
+        if deployment.function is not None:
+            yield from self._in_code(deployment, ctx)
+
+    def _in_code(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        # Imported here: a deployment of layers alone has no code, and its check never
+        # pays for loading the code model.
+        from lambdalint.model.code.program import code_of
+        from lambdalint.model.code.values import affixes, text_of
+
         for call in code_of(deployment, ctx).sdk_calls():
             if call.service != "lambda" or call.method != "create_event_source_mapping":
                 continue

@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
-from lambdalint.model.code.program import code_of
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.importview import RUNTIME, import_view
@@ -80,6 +79,9 @@ class ShadowsRuntimeSdk(Rule):
                 fix=f"leave {copy.dist.name} out of the package to use the runtime's copy")
 
     def _relies_on_runtime(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
+        # Imported here: only this half of the rule reads code (layers alone never do).
+        from lambdalint.model.code.program import code_of
+
         view = import_view(deployment, ctx)
         assert view is not None
         for module in code_of(deployment, ctx).modules:
