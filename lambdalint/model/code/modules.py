@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import ast
 import codecs
-import hashlib
 import io
-import tokenize
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -92,6 +90,8 @@ def _utf8(source: bytes) -> bytes:
         return source[len(codecs.BOM_UTF8):]
     if source.isascii():
         return source
+    import tokenize  # only for the rare module that is not ASCII
+
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
         if encoding not in ("utf-8", "utf-8-sig"):
@@ -133,11 +133,13 @@ def load(artifact: Artifact, member: Member, ctx: Context) -> CodeModule | None:
     data = ctx.read(artifact, member)
     if data is None:
         return None
-    digest = hashlib.sha256(data).hexdigest()
-    parsed = ctx.cache.get(f"parse:{digest}")
+    # Parsed once per content: the bytes themselves are the key (a vendored copy of a module
+    # is parsed once), without a digest to compute.
+    parses = ctx.cache.setdefault("parses", {})
+    assert isinstance(parses, dict)
+    parsed = parses.get(data)
     if parsed is None:
-        parsed = _parse(data, ctx.max_source_size)
-        ctx.cache[f"parse:{digest}"] = parsed
+        parsed = parses[data] = _parse(data, ctx.max_source_size)
     if isinstance(parsed, tuple):
         reason, syntax_error = parsed
         if syntax_error:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
@@ -84,6 +83,8 @@ class HandlerModuleNotFound(Rule):
             modules = [module_name(m.name) for m in function.tree.files()
                        if (m.name.endswith(".py") and "/" not in m.name.rstrip("/"))
                        or m.name.endswith("/__init__.py")]
+            import difflib  # only when there is a name to suggest
+
             close = difflib.get_close_matches(handler.module, modules, n=1)
             if close:
                 hints.append(f"did you mean {close[0]}.{handler.function}?")

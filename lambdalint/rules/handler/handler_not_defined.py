@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
@@ -61,6 +60,8 @@ class HandlerNotDefined(Rule):
         if handler.function in names or resolution.any_name:
             return
         candidates = list(names)
+        import difflib  # only when there is a name to suggest
+
         close = difflib.get_close_matches(handler.function, candidates,
                                           n=1)
         hint = f"; did you mean {handler.module_as_written}.{close[0]}?" if close else ""
