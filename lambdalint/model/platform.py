@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from lambdalint.data import Architecture, Runtime, architecture_for_cpu
 from lambdalint.model.distributions import Distribution, distributions
@@ -19,8 +19,6 @@ from lambdalint.model.layout import site_root, top_level
 from lambdalint.records import record
 
 if TYPE_CHECKING:
-    from packaging.tags import Tag
-
     from lambdalint.model.archive import Member
     from lambdalint.model.binaries import Binary
     from lambdalint.model.context import Context
@@ -41,14 +39,42 @@ class Verdict:
     reason: str  # what is wrong, in the user's terms
 
 
+class Tag(NamedTuple):
+    """One wheel tag (PEP 425), lower-cased as installers compare them."""
+
+    interpreter: str
+    abi: str
+    platform: str
+
+
+def parse_tag(text: str) -> frozenset[Tag]:
+    """Every tag a compressed tag set stands for (`cp38.cp39-abi3-manylinux1_x86_64`);
+    ValueError when the text has not three parts."""
+    interpreters, abis, platforms = text.lower().split("-")
+    return frozenset(Tag(i, a, p) for i in interpreters.split(".") for a in abis.split(".")
+                     for p in platforms.split("."))
+
+
 @cache
 def supported_tags(runtime: Runtime, arch: Architecture) -> frozenset[Tag]:
-    from packaging.tags import compatible_tags, cpython_tags
+    """The tags pip accepts on the target: CPython's own (its ABI, abi3 down to 3.2, none),
+    then the pure-Python ones (py3X down to py30, py3, any).
 
+    The same set as ``packaging.tags.cpython_tags`` and ``compatible_tags`` give for this
+    interpreter and these platforms (a test compares them), written out because importing
+    packaging.tags loads logging, platform, subprocess and sysconfig: ~15 ms, more than
+    the rest of a small layer's check.
+    """
+    major, minor = runtime.python
     platforms = [*manylinux_platforms(runtime.glibc, arch.cpu), f"linux_{arch.cpu}"]
-    abi = f"cp{runtime.python[0]}{runtime.python[1]}"
-    tags = [*cpython_tags(runtime.python, abis=[abi], platforms=platforms),
-            *compatible_tags(runtime.python, interpreter=abi, platforms=platforms)]
+    interpreter = f"cp{major}{minor}"
+    tags = {Tag(interpreter, abi, p) for abi in (interpreter, "abi3", "none") for p in platforms}
+    tags |= {Tag(f"cp{major}{older}", "abi3", p) for older in range(minor - 1, 1, -1)
+             for p in platforms}
+    pythons = [f"py{major}{minor}", f"py{major}",
+               *(f"py{major}{older}" for older in range(minor - 1, -1, -1))]
+    tags |= {Tag(python, "none", p) for python in pythons for p in platforms}
+    tags |= {Tag(python, "none", "any") for python in [interpreter, *pythons]}
     return frozenset(tags)
 
 
@@ -96,13 +122,9 @@ def verdicts(artifact: Artifact, runtime: Runtime, arch: Architecture,
     if not tagged:
         artifact.cache[key] = found
         return found
-    # Imported only with wheel tags to judge: packaging.tags loads platform, subprocess and
-    # sysconfig (~12 ms, more than the rest of a small layer's check).
-    from packaging.tags import parse_tag
-
     supported = supported_tags(runtime, arch)
     for dist, tags in tagged:
-        parsed = [t for text in tags for t in _parse(parse_tag, text)]
+        parsed = [t for text in tags for t in _parse(text)]
         if not parsed or any(t in supported for t in parsed):
             continue
         found.append(_verdict(dist, tags, parsed, runtime, arch, supported))
@@ -110,9 +132,9 @@ def verdicts(artifact: Artifact, runtime: Runtime, arch: Architecture,
     return found
 
 
-def _parse(parse_tag: object, text: str) -> frozenset[Tag]:
+def _parse(text: str) -> frozenset[Tag]:
     try:
-        return parse_tag(text)  # type: ignore[operator,no-any-return]
+        return parse_tag(text)
     except ValueError:  # not a tag: nothing to judge
         return frozenset()
 
