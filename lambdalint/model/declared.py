@@ -14,10 +14,9 @@ from lambdalint.model.requirements import parse
 from lambdalint.records import record
 
 if TYPE_CHECKING:
-    from packaging.requirements import Requirement
-
     from lambdalint.model.context import Context
     from lambdalint.model.deployment import Deployment
+    from lambdalint.model.pep508 import Requirement
 
 DECLARATION_FILES = ("requirements.txt", "pyproject.toml")
 MAX_REQUIREMENTS_BYTES = 1024 * 1024  # far beyond any real requirements file

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 from lambdalint.data import architectures
 from lambdalint.model.distributions import normalize
+from lambdalint.model.pep508 import Requirement, UndefinedMarker
+from lambdalint.model.pep508 import parse as parse_requirement
 from lambdalint.records import record
 
 if TYPE_CHECKING:
-    from packaging.requirements import Requirement
-
     from lambdalint.model.deployment import Artifact, Deployment
     from lambdalint.model.importview import ImportView, InstalledDistribution
 
@@ -54,26 +54,19 @@ def environments(deployment: Deployment) -> list[dict[str, str]]:
 
 
 def parse(text: str) -> Requirement | None:
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    try:
-        return Requirement(text)
-    except InvalidRequirement:
-        return None
+    return parse_requirement(text)
 
 
 def applies(requirement: Requirement, envs: list[dict[str, str]], extras: set[str]) -> bool:
     """True when the requirement applies on every candidate environment (else: unsure)."""
-    from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
-
     if requirement.marker is None:
         return True
     try:
         return all(any(requirement.marker.evaluate({**env, "extra": extra})
                        for extra in ("", *sorted(extras)))
                    for env in envs)
-    except (UndefinedComparison, UndefinedEnvironmentName):
-        return False  # a marker packaging cannot evaluate: unsure, so not required
+    except UndefinedMarker:
+        return False  # a marker that cannot be evaluated: unsure, so not required
 
 
 def needed(view: ImportView, deployment: Deployment) -> list[Needed]:
