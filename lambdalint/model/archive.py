@@ -112,6 +112,7 @@ class Tree:
 
     def __init__(self) -> None:
         self._by_name: dict[str, Member] | None = None
+        self._unzipped_size: int | None = None
 
     @property
     def by_name(self) -> dict[str, Member]:
@@ -124,7 +125,9 @@ class Tree:
 
     @property
     def unzipped_size(self) -> int:
-        return sum(m.size for m in self.members if not m.is_dir)
+        if self._unzipped_size is None:  # asked per function, of layers many functions share
+            self._unzipped_size = sum(m.size for m in self.members if not m.is_dir)
+        return self._unzipped_size
 
     def read(self, member: Member, limit: int, offset: int = 0) -> bytes:
         """At most ``limit`` bytes of ``member`` from ``offset``; raises MemberError.

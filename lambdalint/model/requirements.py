@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -53,7 +54,9 @@ def environments(deployment: Deployment) -> list[dict[str, str]]:
             for cpu in cpus]
 
 
+@functools.lru_cache(maxsize=8192)
 def parse(text: str) -> Requirement | None:
+    """(Cached: every function of a template reads the same layers' requirements.)"""
     return parse_requirement(text)
 
 

@@ -11,8 +11,8 @@ generated from the same text, each block shown as ordinary Markdown with what it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import ClassVar
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
 
 from lambdalint.finding import Finding, Related, Severity
 from lambdalint.model.code.span import Span
@@ -45,6 +45,18 @@ class Rule:
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError
+
+    def once_per_artifact(self, artifact: Artifact, key: str,
+                          findings: Callable[..., Iterable[Finding]], *args: Any) -> \
+            list[Finding]:
+        """``findings(artifact, *args)``, about one artifact and depending on nothing but it
+        and ``key`` (the runtime…), computed once per run: a layer shared by fifty functions
+        of a template is judged once, not fifty times."""
+        cache_key = f"findings:{self.id}:{key}"
+        cached = artifact.cache.get(cache_key)
+        if not isinstance(cached, list):
+            cached = artifact.cache[cache_key] = list(findings(artifact, *args))
+        return cached
 
     def finding(self, artifact: Artifact, message: str, *, member: str | None = None,
                 line: int | None = None, column: int | None = None, fix: str | None = None,

@@ -74,7 +74,7 @@ class LayerFileConflict(Rule):
                 mixed |= {c.dist.root + top for c in in_layers for top in c.dist.top_levels}
                 yield self._two_versions(in_layers)
         yield from self._function_shadows_layers(deployment, view.copies)
-        yield from self._same_files(deployment, mixed)
+        yield from self._same_files(deployment, mixed, ctx)
 
     def _two_versions(self, copies: list[InstalledDistribution]) -> Finding:
         winner = copies[0]  # the later layer: its files overwrite the earlier one's
@@ -115,21 +115,16 @@ class LayerFileConflict(Rule):
                               for path, member in shadowed),
                 fix=f"keep {name} in one place")
 
-    def _same_files(self, deployment: Deployment, mixed: set[str]) -> Iterator[Finding]:
+    def _same_files(self, deployment: Deployment, mixed: set[str],
+                    ctx: Context) -> Iterator[Finding]:
         """Files at one path in several layers with different content, grouped per package."""
-        places: dict[str, list[tuple[Artifact, int]]] = defaultdict(list)
-        for layer, tree in deployment.zips(layers_only=True):
-            for member in tree.files():
-                if member.name.startswith("python/") and "__pycache__" not in member.name:
-                    places[member.name].append((layer, member.crc))
         conflicts: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for name, found in places.items():
-            if len(found) > 1 and len({crc for _, crc in found}) > 1:
-                root = site_root(found[0][0], name) or ""
-                top = root + top_level(name, root)
-                if top in mixed:
-                    continue  # already reported as two versions of one distribution
-                conflicts[(top, "\0".join(layer.path for layer, _ in found))].append(name)
+        for name, found in _differing_files(deployment, ctx):
+            root = site_root(found[0][0], name) or ""
+            top = root + top_level(name, root)
+            if top in mixed:
+                continue  # already reported as two versions of one distribution
+            conflicts[(top, "\0".join(layer.path for layer, _ in found))].append(name)
         for (top, layers_key), names in sorted(conflicts.items()):
             layers = layers_key.split("\0")  # attach order: the last one wins
             yield self.finding(
@@ -139,3 +134,24 @@ class LayerFileConflict(Rule):
                          f"differ between layers {', '.join(layers)}: the copies of "
                          f"{layers[-1]} (attached last) win"),
                 fix="build the layers so that each file comes from one layer")
+
+
+def _differing_files(deployment: Deployment,
+                     ctx: Context) -> list[tuple[str, list[tuple[Artifact, int]]]]:
+    """Paths under python/ that several of the layers hold with different content, in
+    attach order; computed once per list of layers (the functions of a template mostly
+    share theirs)."""
+    layers = list(deployment.zips(layers_only=True))
+    cache = ctx.cache.setdefault("differing_layer_files", {})
+    assert isinstance(cache, dict)
+    key = tuple(id(layer) for layer, _ in layers)
+    if key not in cache:
+        places: dict[str, list[tuple[Artifact, int]]] = defaultdict(list)
+        for layer, tree in layers:
+            for member in tree.files():
+                if member.name.startswith("python/") and "__pycache__" not in member.name:
+                    places[member.name].append((layer, member.crc))
+        cache[key] = [(name, found) for name, found in places.items()
+                      if len(found) > 1 and len({crc for _, crc in found}) > 1]
+    found: list[tuple[str, list[tuple[Artifact, int]]]] = cache[key]
+    return found

@@ -4,10 +4,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-from lambdalint.data import python_for_pyc_magic
+from lambdalint.data import Runtime, python_for_pyc_magic
 from lambdalint.finding import Finding, Severity
 from lambdalint.model.context import Context
-from lambdalint.model.deployment import Deployment
+from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.rules import Rule
 from lambdalint.units import human_bytes
 
@@ -65,42 +65,45 @@ class ForeignBytecode(Rule):
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         runtime = deployment.target_runtime
         assert runtime is not None
-        own_tag = f"cpython-{runtime.python[0]}{runtime.python[1]}"
         for artifact in deployment.artifacts:
-            tree = artifact.tree
-            if tree is None:
+            if artifact.tree is not None:
+                yield from self.once_per_artifact(artifact, runtime.id, self._in, runtime, ctx)
+
+    def _in(self, artifact: Artifact, runtime: Runtime, ctx: Context) -> Iterator[Finding]:
+        own_tag = f"cpython-{runtime.python[0]}{runtime.python[1]}"
+        tree = artifact.tree
+        assert tree is not None
+        stale: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for member in tree.files():
+            if not member.name.endswith(".pyc"):
                 continue
-            stale: dict[str, list[tuple[str, int]]] = defaultdict(list)
-            for member in tree.files():
-                if not member.name.endswith(".pyc"):
-                    continue
-                cached = CACHE_TAG.search(member.name)
-                if cached:
-                    # A source folder's caches are the developer's, not what ships.
-                    if cached.group("tag") != own_tag and artifact.is_zip:
-                        stale[cached.group("tag")].append((member.name, member.size))
-                    continue
-                if member.name[:-1] in tree.by_name:
-                    continue  # a .py beside it is what Python imports
-                header = ctx.read(artifact, member, 4)
-                if header is None or len(header) < 4:
-                    continue
-                magic = int.from_bytes(header[:2], "little")
-                if header[2:4] != b"\r\n" or not runtime.accepts_pyc_magic(magic):
-                    version = python_for_pyc_magic(magic) if header[2:4] == b"\r\n" else None
-                    built = f"Python {version}" if version else f"unknown bytecode (magic {magic})"
-                    yield self.finding(
-                        artifact, member=member.name,
-                        message=(f"{member.name} is sourceless bytecode for {built}, but "
-                                 f"{runtime.id} only loads Python {runtime.python_version} "
-                                 "bytecode: import fails with \"bad magic number\""),
-                        fix=f"recompile with python{runtime.python_version} -m compileall -b, "
-                            "or ship the .py source")
-            for tag, files in sorted(stale.items()):
-                size = sum(s for _, s in files)
+            cached = CACHE_TAG.search(member.name)
+            if cached:
+                # A source folder's caches are the developer's, not what ships.
+                if cached.group("tag") != own_tag and artifact.is_zip:
+                    stale[cached.group("tag")].append((member.name, member.size))
+                continue
+            if member.name[:-1] in tree.by_name:
+                continue  # a .py beside it is what Python imports
+            header = ctx.read(artifact, member, 4)
+            if header is None or len(header) < 4:
+                continue
+            magic = int.from_bytes(header[:2], "little")
+            if header[2:4] != b"\r\n" or not runtime.accepts_pyc_magic(magic):
+                version = python_for_pyc_magic(magic) if header[2:4] == b"\r\n" else None
+                built = f"Python {version}" if version else f"unknown bytecode (magic {magic})"
                 yield self.finding(
-                    artifact, member=files[0][0], key=tag, severity=Severity.INFO,
-                    message=(f"{len(files)} __pycache__ files for {tag} "
-                             f"({human_bytes(size)}) are never used by {runtime.id}"),
-                    fix="install with `pip install --no-compile …`, or zip with "
-                        "-x '*__pycache__*'")
+                    artifact, member=member.name,
+                    message=(f"{member.name} is sourceless bytecode for {built}, but "
+                             f"{runtime.id} only loads Python {runtime.python_version} "
+                             "bytecode: import fails with \"bad magic number\""),
+                    fix=f"recompile with python{runtime.python_version} -m compileall -b, "
+                        "or ship the .py source")
+        for tag, files in sorted(stale.items()):
+            size = sum(s for _, s in files)
+            yield self.finding(
+                artifact, member=files[0][0], key=tag, severity=Severity.INFO,
+                message=(f"{len(files)} __pycache__ files for {tag} "
+                         f"({human_bytes(size)}) are never used by {runtime.id}"),
+                fix="install with `pip install --no-compile …`, or zip with "
+                    "-x '*__pycache__*'")

@@ -5,8 +5,9 @@ from collections.abc import Iterator
 
 from lambdalint.advice import rezip_folder_as
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.archive import Tree
 from lambdalint.model.context import Context
-from lambdalint.model.deployment import Deployment
+from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.layout import is_importable, misplaced_root, package_names
 from lambdalint.rules import Rule
 
@@ -63,26 +64,28 @@ class LayerMissingPythonPrefix(Rule):
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for layer, tree in deployment.zips(layers_only=True):
-            misplaced: dict[str, list[str]] = defaultdict(list)
-            for member in tree.files():
-                if not member.name.startswith("python/") and is_importable(member.name):
-                    misplaced[misplaced_root(member.name)].append(member.name)
-            if not misplaced:
-                continue
-            everything_misplaced = not any(m.name.startswith("python/")
-                                           for m in tree.files())
-            for root, names in sorted(misplaced.items()):
-                shown = package_names(names, root)
-                where = f"under {root}" if root else "at the zip root"
-                fix = (rezip_folder_as(layer.path, root, "python") if everything_misplaced
-                       and len(misplaced) == 1 else
-                       f"move {root or 'the top-level packages'} into python/ and re-zip")
-                # point at a module rather than at dist-info metadata
-                first = min(names, key=lambda n: (".dist-info/" in n or ".egg-info/" in n, n))
-                yield self.finding(
-                    layer, member=first, key=root,
-                    message=(f"layer content ({shown}) is {where}, not under python/: Lambda "
-                             f"extracts layers to /opt and only /opt/python and "
-                             f"/opt/python/lib/python3.X/site-packages are on sys.path, so "
-                             f"nothing here is importable; put {root or 'it'} under python/"),
-                    fix=fix)
+            yield from self.once_per_artifact(layer, "", self._in, tree)
+
+    def _in(self, layer: Artifact, tree: Tree) -> Iterator[Finding]:
+        misplaced: dict[str, list[str]] = defaultdict(list)
+        for member in tree.files():
+            if not member.name.startswith("python/") and is_importable(member.name):
+                misplaced[misplaced_root(member.name)].append(member.name)
+        if not misplaced:
+            return
+        everything_misplaced = not any(m.name.startswith("python/") for m in tree.files())
+        for root, names in sorted(misplaced.items()):
+            shown = package_names(names, root)
+            where = f"under {root}" if root else "at the zip root"
+            fix = (rezip_folder_as(layer.path, root, "python") if everything_misplaced
+                   and len(misplaced) == 1 else
+                   f"move {root or 'the top-level packages'} into python/ and re-zip")
+            # point at a module rather than at dist-info metadata
+            first = min(names, key=lambda n: (".dist-info/" in n or ".egg-info/" in n, n))
+            yield self.finding(
+                layer, member=first, key=root,
+                message=(f"layer content ({shown}) is {where}, not under python/: Lambda "
+                         f"extracts layers to /opt and only /opt/python and "
+                         f"/opt/python/lib/python3.X/site-packages are on sys.path, so "
+                         f"nothing here is importable; put {root or 'it'} under python/"),
+                fix=fix)

@@ -4,9 +4,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from lambdalint.advice import pip_install
+from lambdalint.data import Runtime
 from lambdalint.finding import Finding, Severity
+from lambdalint.model.archive import Tree
 from lambdalint.model.context import Context
-from lambdalint.model.deployment import Deployment
+from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.layout import VERSIONED_SITE_PACKAGES, is_importable, package_names
 from lambdalint.rules import Rule
 
@@ -57,21 +59,26 @@ class LayerSitePackagesVersion(Rule):
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         runtime = deployment.target_runtime
         assert runtime is not None
+        arch = deployment.architecture.value if deployment.architecture else None
         for layer, tree in deployment.zips(layers_only=True):
-            by_version: dict[str, list[str]] = defaultdict(list)
-            for member in tree.files():
-                match = VERSIONED_SITE_PACKAGES.match(member.name)
-                if match and is_importable(member.name):
-                    by_version[match.group(1)].append(member.name)
-            if not by_version or runtime.python_version in by_version:
-                continue
-            for version, names in sorted(by_version.items()):
-                folder = f"python/lib/python{version}/site-packages/"
-                arch = deployment.architecture.value if deployment.architecture else None
-                yield self.finding(
-                    layer, member=folder, key=version,
-                    message=(f"{folder} is not on sys.path for {runtime.id}: Lambda adds only "
-                             f"{runtime.site_packages} and python/, so "
-                             f"{package_names(names, folder)} cannot be imported; rebuild the "
-                             f"layer for Python {runtime.python_version}"),
-                    fix=pip_install(runtime, arch, runtime.site_packages.rstrip("/")))
+            yield from self.once_per_artifact(layer, f"{runtime.id}:{arch}", self._in, tree,
+                                              runtime, arch)
+
+    def _in(self, layer: Artifact, tree: Tree, runtime: Runtime,
+            arch: str | None) -> Iterator[Finding]:
+        by_version: dict[str, list[str]] = defaultdict(list)
+        for member in tree.files():
+            match = VERSIONED_SITE_PACKAGES.match(member.name)
+            if match and is_importable(member.name):
+                by_version[match.group(1)].append(member.name)
+        if not by_version or runtime.python_version in by_version:
+            return
+        for version, names in sorted(by_version.items()):
+            folder = f"python/lib/python{version}/site-packages/"
+            yield self.finding(
+                layer, member=folder, key=version,
+                message=(f"{folder} is not on sys.path for {runtime.id}: Lambda adds only "
+                         f"{runtime.site_packages} and python/, so "
+                         f"{package_names(names, folder)} cannot be imported; rebuild the "
+                         f"layer for Python {runtime.python_version}"),
+                fix=pip_install(runtime, arch, runtime.site_packages.rstrip("/")))

@@ -4,9 +4,9 @@ from collections.abc import Iterator
 
 from lambdalint.advice import make_readable
 from lambdalint.finding import Finding, Severity
-from lambdalint.model.archive import Member
+from lambdalint.model.archive import Member, Tree
 from lambdalint.model.context import Context
-from lambdalint.model.deployment import Deployment
+from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.rules import Rule
 
 WORLD_READ, WORLD_EXECUTE = 0o004, 0o001
@@ -66,9 +66,11 @@ class UnreadableEntry(Rule):
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for artifact, tree in deployment.zips():
-            bad = [m for m in tree.members if unreadable(m)]
-            if not bad:
-                continue
+            yield from self.once_per_artifact(artifact, "", self._in, tree)
+
+    def _in(self, artifact: Artifact, tree: Tree) -> Iterator[Finding]:
+        bad = [m for m in tree.members if unreadable(m)]
+        if bad:
             first = bad[0]
             mode = f"{first.mode & 0o7777:04o}" if first.mode is not None else "?"
             others = f" and {len(bad) - 1} more entr{'y' if len(bad) == 2 else 'ies'} " \

@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from lambdalint.finding import Finding, Severity
-from lambdalint.model.archive import Member
+from lambdalint.model.archive import Member, Tree
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.distributions import distributions, owner_of
@@ -79,22 +79,27 @@ class DeadWeight(Rule):
         runtime = deployment.target_runtime
         own_tag = f".cpython-{runtime.python[0]}{runtime.python[1]}" if runtime else None
         for artifact, tree in deployment.zips():
-            found: dict[str, list[Member]] = defaultdict(list)
-            listed = self._recorded_files(artifact, ctx)
-            for member in tree.files():
-                category = self._category(artifact, member, own_tag, listed, ctx)
-                if category:
-                    found[category].append(member)
-            for category, members in sorted(found.items()):
-                size = sum(m.size for m in members)
-                if size < MIN_REPORTED_BYTES:
-                    continue
-                yield self.finding(
-                    artifact, member=members[0].name, key=category,
-                    message=(f"{human_bytes(size)} in {len(members)} files of "
-                             f"{CATEGORIES[category]} (e.g. {members[0].name}) are shipped "
-                             "but never used: they only slow every cold start"),
-                    fix="exclude them when building the zip (see `lambdalint rule LL605`)")
+            yield from self.once_per_artifact(artifact, own_tag or "", self._in, tree, own_tag,
+                                              ctx)
+
+    def _in(self, artifact: Artifact, tree: Tree, own_tag: str | None,
+            ctx: Context) -> Iterator[Finding]:
+        found: dict[str, list[Member]] = defaultdict(list)
+        listed = self._recorded_files(artifact, ctx)
+        for member in tree.files():
+            category = self._category(artifact, member, own_tag, listed, ctx)
+            if category:
+                found[category].append(member)
+        for category, members in sorted(found.items()):
+            size = sum(m.size for m in members)
+            if size < MIN_REPORTED_BYTES:
+                continue
+            yield self.finding(
+                artifact, member=members[0].name, key=category,
+                message=(f"{human_bytes(size)} in {len(members)} files of "
+                         f"{CATEGORIES[category]} (e.g. {members[0].name}) are shipped "
+                         "but never used: they only slow every cold start"),
+                fix="exclude them when building the zip (see `lambdalint rule LL605`)")
 
     @staticmethod
     def _recorded_files(artifact: Artifact, ctx: Context) -> set[str]:

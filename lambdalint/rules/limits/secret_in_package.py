@@ -88,18 +88,21 @@ class SecretInPackage(Rule):
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for artifact in deployment.artifacts:
-            if artifact.tree is None:
+            if artifact.tree is not None:
+                yield from self.once_per_artifact(artifact, artifact.role, self._in, ctx)
+
+    def _in(self, artifact: Artifact, ctx: Context) -> Iterator[Finding]:
+        assert artifact.tree is not None
+        for member in artifact.tree.files():
+            reason = secret_file_reason(member.name)
+            if reason is not None:
+                yield self.finding(
+                    artifact, member=member.name,
+                    message=f"{member.name} is {reason}: it ships with the code",
+                    fix="remove it from the package and rotate what it holds")
                 continue
-            for member in artifact.tree.files():
-                reason = secret_file_reason(member.name)
-                if reason is not None:
-                    yield self.finding(
-                        artifact, member=member.name,
-                        message=f"{member.name} is {reason}: it ships with the code",
-                        fix="remove it from the package and rotate what it holds")
-                    continue
-                if artifact.role == FUNCTION and self._own_text_file(artifact, member, ctx):
-                    yield from self._scan(artifact, member, ctx)
+            if artifact.role == FUNCTION and self._own_text_file(artifact, member, ctx):
+                yield from self._scan(artifact, member, ctx)
 
     @staticmethod
     def _own_text_file(artifact: Artifact, member: Member, ctx: Context) -> bool:
