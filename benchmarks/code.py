@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
-from timing import ENV, timed
+from timing import ENV, peak_rss, timed
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path.home() / ".cache" / "lambdalint-bench"
@@ -165,9 +165,9 @@ def measure(commands: list[Command], runs: int) -> list[str]:
     for round_number in range(runs):
         shift = round_number % len(commands)
         for command in commands[shift:] + commands[:shift]:
-            elapsed, rss, _ = timed(command.argv, command.cwd)
-            command.times.append(elapsed)
-            command.peak_kib = max(command.peak_kib, rss)
+            command.times.append(timed(command.argv, command.cwd)[0])
+    for command in commands:
+        command.peak_kib = peak_rss(command.argv, command.cwd)
     return problems
 
 

@@ -5,8 +5,10 @@ warm-up round."""
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -17,13 +19,44 @@ from pathlib import Path
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(argv: list[str], cwd: Path | None = None) -> tuple[float, int, int]:
-    """Wall time, peak RSS (KiB) and exit code of one run in a fresh process."""
+def timed(argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Wall time and exit code of one run in a fresh process."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, env=ENV)
-    _, status, usage = os.wait4(process.pid, 0)
-    return time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+    _, status, _ = os.wait4(process.pid, 0)
+    return time.perf_counter() - started, os.waitstatus_to_exitcode(status)
+
+
+# Peak RSS is measured apart from the timed runs: Linux keeps a process's high-water mark
+# across exec, so a child's ru_maxrss is at least the RSS of the process that started it (a
+# benchmark script, pytest and all). Started from this small launcher (python -S), the
+# figure is the command's own.
+LAUNCHER = """\
+import os, sys
+pid = os.fork()
+if pid == 0:
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    try:
+        os.execv(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+print(usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
+def peak_rss(argv: list[str], cwd: Path | None = None, runs: int = 3) -> int:
+    """The largest peak RSS (KiB) of ``runs`` runs of the command, each from LAUNCHER."""
+    peaks = []
+    for _ in range(runs):
+        result = subprocess.run([sys.executable, "-S", "-c", LAUNCHER,
+                                 shutil.which(argv[0]) or argv[0], *argv[1:]], cwd=cwd,
+                                capture_output=True, text=True, env=ENV, check=True)
+        peaks.append(int(result.stdout.split()[0]))
+    return max(peaks)
 
 
 @dataclass
@@ -43,13 +76,13 @@ def interleaved(commands: dict[str, list[str]], runs: int, *, cwd: Path | None =
     samples = {label: Sample() for label in commands}
     order = list(commands.items())
     for label, argv in order:
-        code = timed(argv, cwd)[2]
+        code = timed(argv, cwd)[1]
         if code not in ok:
             raise SystemExit(f"{label}: {argv[:4]} exited with {code}")
     for round_number in range(runs):
         shift = round_number % len(order)
         for label, argv in order[shift:] + order[:shift]:
-            elapsed, rss, _ = timed(argv, cwd)
-            samples[label].times.append(elapsed)
-            samples[label].peak_kib = max(samples[label].peak_kib, rss)
+            samples[label].times.append(timed(argv, cwd)[0])
+    for label, argv in order:
+        samples[label].peak_kib = peak_rss(argv, cwd)
     return samples
