@@ -68,11 +68,14 @@ class DependencyVersionConflict(Rule):
     tags = ("dependencies",)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
-        from packaging.version import InvalidVersion, Version
-
         view = import_view(deployment, ctx)
         assert view is not None
-        for need in needed(view, deployment):
+        needs = needed(view, deployment)
+        if not needs:
+            return
+        from packaging.version import InvalidVersion, Version  # with requirements to judge
+
+        for need in needs:
             winner = view.distribution(need.key)
             if winner is None or winner.artifact is None or not need.requirement.specifier:
                 continue
