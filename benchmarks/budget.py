@@ -42,7 +42,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
 
-from timing import ENV
+from timing import ENV, import_times
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -214,24 +214,6 @@ def probe(python: Path, mode: str, args: list[str], cwd: Path) -> tuple[dict, li
         problems.append(f"probe {mode}: lambdalint imported from {found['module']}, "
                         "not from the venv")
     return found, problems
-
-
-def import_times(python: Path, args: list[str], cwd: Path) -> list[tuple[int, str, int, int]]:
-    """`python -X importtime -m lambdalint ARGS`: (depth, module, self us, cumulative us) of
-    the imports made after the interpreter's start-up (`python -c pass` pays those)."""
-    result = subprocess.run([str(python), "-X", "importtime", "-m", "lambdalint", *args],
-                            cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True, env=ENV, check=False)
-    entries = []
-    for line in result.stderr.splitlines():
-        fields = line[len("import time:"):].split("|") if line.startswith("import time:") \
-            else []
-        if len(fields) == 3 and fields[1].strip().isdigit():
-            raw = fields[2].rstrip()
-            depth = (len(raw) - len(raw.lstrip()) - 1) // 2
-            entries.append((depth, raw.strip(), int(fields[0]), int(fields[1])))
-    site = [i for i, (depth, name, _, _) in enumerate(entries) if depth == 0 and name == "site"]
-    return entries[site[-1] + 1:] if site else entries
 
 
 # --- the report -------------------------------------------------------------------------

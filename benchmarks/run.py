@@ -19,11 +19,10 @@ import argparse
 import os
 import platform
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
-from timing import timed
+from timing import import_times, timed
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -81,24 +80,15 @@ def imported_modules(args: list[str]) -> dict[str, int]:
     imports: its own modules plus whatever they pulled in that was not loaded yet. What
     `site` imports at interpreter startup is left out: `python -c pass` pays it too.
     """
-    result = subprocess.run([PYTHON, "-X", "importtime", "-m", "lambdalint", *args], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    entries = []  # (depth, top-level package, cumulative us), children before parents
-    for line in result.stderr.splitlines():
-        fields = line[len("import time:"):].split("|") if line.startswith("import time:") \
-            else []
-        if len(fields) == 3 and fields[1].strip().isdigit():
-            raw = fields[2].rstrip()
-            depth = (len(raw) - len(raw.lstrip()) - 1) // 2
-            entries.append((depth, raw.strip().split(".")[0], int(fields[1])))
+    # (depth, top-level package, cumulative us), children before parents
+    entries = [(depth, module.split(".")[0], cumulative)
+               for depth, module, _, cumulative in import_times(PYTHON, args, ROOT)]
     cost: dict[str, int] = {}
     ancestors: list[tuple[int, str]] = []
     for depth, package, cumulative in reversed(entries):  # parents first
         while ancestors and ancestors[-1][0] >= depth:
             ancestors.pop()
-        outers = {outer for _, outer in ancestors}
-        # Imports made by `site` at startup are paid by `python -c pass` too.
-        if package not in outers and "site" not in outers and package != "site":
+        if package not in {outer for _, outer in ancestors}:
             cost[package] = cost.get(package, 0) + cumulative
         ancestors.append((depth, package))
     return cost

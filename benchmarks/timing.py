@@ -86,3 +86,21 @@ def interleaved(commands: dict[str, list[str]], runs: int, *, cwd: Path | None =
     for label, argv in order:
         samples[label].peak_kib = peak_rss(argv, cwd)
     return samples
+
+
+def import_times(python: Path | str, args: list[str], cwd: Path) -> list[tuple[int, str, int, int]]:
+    """`python -X importtime -m lambdalint ARGS`: (depth, module, self us, cumulative us) of
+    the imports made after the interpreter's start-up (`python -c pass` pays those)."""
+    result = subprocess.run([str(python), "-X", "importtime", "-m", "lambdalint", *args],
+                            cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, env=ENV, check=False)
+    entries = []
+    for line in result.stderr.splitlines():
+        fields = line[len("import time:"):].split("|") if line.startswith("import time:") \
+            else []
+        if len(fields) == 3 and fields[1].strip().isdigit():
+            raw = fields[2].rstrip()
+            depth = (len(raw) - len(raw.lstrip()) - 1) // 2
+            entries.append((depth, raw.strip(), int(fields[0]), int(fields[1])))
+    site = [i for i, (depth, name, _, _) in enumerate(entries) if depth == 0 and name == "site"]
+    return entries[site[-1] + 1:] if site else entries
