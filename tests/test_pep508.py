@@ -10,10 +10,11 @@ import pytest
 from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PackagingRequirement
+from probes import imported_by
 
 from lambdalint.model.pep508 import UndefinedMarker, parse
 
-from wheels import pip_target
+from wheels import pip_target, zip_folder
 
 PY312 = {"python": "3.12", "platform": "manylinux2014_x86_64"}
 # Every extra any of these distributions declares is tried too.
@@ -107,20 +108,10 @@ def test_edge_cases_read_as_packaging_reads_them(text: str) -> None:
 
 def test_the_check_of_a_layer_with_requirements_does_not_import_packaging_markers(
         tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    from wheels import zip_folder
-
     zip_folder(pip_target(["requests==2.32.3"], **PY312), tmp_path / "http-layer.zip",
                prefix="python/")
-    probe = ("import sys\nfrom lambdalint.cli import main\n"
-             "code = main(['check', '--format', 'json', '--runtime', 'python3.12', "
-             "'--architecture', 'x86_64', 'http-layer.zip'])\n"
-             "print(sorted(m for m in sys.modules if m.startswith('packaging')), code, "
-             "file=sys.stderr)\n")
-    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
-                            text=True, check=False)
-    last = result.stderr.strip().splitlines()[-1]
-    assert "packaging.markers" not in last and "packaging.requirements" not in last, last
-    assert "packaging.specifiers" in last, last  # the requirements were read
+    code, _, modules = imported_by(["check", "--format", "json", "--runtime", "python3.12",
+                                    "--architecture", "x86_64", "http-layer.zip"], tmp_path)
+    assert code in (0, 1)
+    assert "packaging.markers" not in modules and "packaging.requirements" not in modules
+    assert "packaging.specifiers" in modules  # the requirements were read

@@ -4,11 +4,11 @@ on every Python the suite finds."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from probes import imported_by
 
 from lambdalint.records import FrozenInstanceError, field, record, replace
 
@@ -138,11 +138,7 @@ def test_records_work_on_other_pythons(minor: int) -> None:
 
 def test_a_check_never_imports_dataclasses(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return {}\n")
-    probe = ("import sys\nsys.modules.pop('dataclasses', None)\n"
-             "from lambdalint.cli import main\n"
-             "code = main(['check', '--format', 'json', '--runtime', 'python3.12', "
-             "'--handler', 'app.handler', 'app.py'])\n"
-             "print('dataclasses' in sys.modules, code, file=sys.stderr)\n")
-    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
-                            text=True, check=False)
-    assert result.stderr.strip().splitlines()[-1] == "False 0", result.stderr
+    code, _, modules = imported_by(["check", "--format", "json", "--runtime", "python3.12",
+                                    "--handler", "app.handler", "app.py"], tmp_path,
+                                   forget=("dataclasses", "inspect"))
+    assert (code, "dataclasses" in modules, "inspect" in modules) == (0, False, False)

@@ -6,33 +6,18 @@ Each command runs in a fresh interpreter, which then reports the modules it impo
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from probes import imported_by
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("libcst", "pip_api", "jsonschema", "rich")
 
-PROBE = """
-import contextlib, io, json, sys
-from lambdalint.cli import main
-out = io.StringIO()
-with contextlib.redirect_stdout(out):
-    try:
-        code = main(sys.argv[1:])
-    except SystemExit as exit:  # argparse's --version action exits
-        code = exit.code
-print(json.dumps({"code": code, "stdout": out.getvalue(),
-                  "modules": sorted({name.split(".")[0] for name in sys.modules})}))
-"""
-
-
-def _probe(*argv: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=ROOT,
-                            capture_output=True, text=True, check=True)
-    probe: dict = json.loads(result.stdout.splitlines()[-1])
-    probe["heavy"] = [name for name in HEAVY if name in probe["modules"]]
-    return probe
+def _probe(*argv: str) -> dict:  # type: ignore[type-arg]
+    code, stdout, modules = imported_by(list(argv), ROOT)
+    tops = {name.split(".")[0] for name in modules}
+    return {"code": code, "stdout": stdout, "modules": tops,
+            "heavy": [name for name in HEAVY if name in tops]}
 
 
 def test_version_imports_no_heavy_module() -> None:
@@ -85,29 +70,15 @@ LAYER_CHECK_MODULES = {
 NEVER_FOR_A_LAYER = ("zipfile", "dataclasses", "inspect", "ast", "tokenize", "tomllib",
                      "tomli", "yaml", "rich", "libcst", "pip_api", "packaging.tags")
 
-LAYER_PROBE = """
-import contextlib, io, json, sys
-before = set(sys.modules)
-from lambdalint.cli import main
-out = io.StringIO()
-with contextlib.redirect_stdout(out):
-    code = main(sys.argv[1:])
-print(json.dumps({"code": code, "stdout": out.getvalue(),
-                  "modules": sorted(set(sys.modules) - before)}))
-"""
-
-
 def test_a_layer_zip_check_imports_only_what_it_uses(tmp_path: Path) -> None:
     layer = tmp_path / "requests-layer.zip"
     _write_zip(layer, {"python/requests/__init__.py": b"__version__ = '2.32.3'\n",
                        "python/requests/api.py": b"def get(url):\n    return url\n"})
-    result = subprocess.run([sys.executable, "-c", LAYER_PROBE, "check", "--format", "json",
-                             "--runtime", "python3.12", "--architecture", "x86_64",
-                             "requests-layer.zip"], cwd=tmp_path, capture_output=True,
-                            text=True, check=True)
-    probe = json.loads(result.stdout.splitlines()[-1])
-    assert probe["code"] == 0, probe["stdout"]
-    imported = set(probe["modules"])
+    code, stdout, imported = imported_by(["check", "--format", "json", "--runtime",
+                                          "python3.12", "--architecture", "x86_64",
+                                          "requests-layer.zip"], tmp_path,
+                                         forget=NEVER_FOR_A_LAYER)
+    assert code == 0, stdout
     rule_modules = {m for m in imported if m.startswith("lambdalint.rules.")
                     and m.count(".") == 3}
     # Layer rules only: none of the function-code rules (handler, behaviour, LL209, LL301);

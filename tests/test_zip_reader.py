@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from probes import imported_by
 
 from lambdalint.model.archive import ArchiveError, MemberError, ZipTree
 
@@ -118,12 +118,8 @@ def test_a_central_directory_too_large_for_the_entry_limit_is_refused_unread(
 def test_a_zip_only_check_never_imports_zipfile(tmp_path: Path) -> None:
     layer = tmp_path / "layer.zip"
     layer.write_bytes(build_zip([RawEntry(b"requests/__init__.py", b"")]))
-    # Forget a zipfile the interpreter's own start-up may have imported (site hooks do).
-    probe = ("import sys\nsys.modules.pop('zipfile', None)\nfrom lambdalint.cli import main\n"
-             "code = main(['check', '--format', 'json', 'layer.zip'])\n"
-             "print('zipfile' in sys.modules, code, file=sys.stderr)\n")
-    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
-                            text=True, check=False)
-    assert result.stderr.strip().splitlines()[-1] == "False 1", result.stderr
+    code, _, modules = imported_by(["check", "--format", "json", "layer.zip"], tmp_path,
+                                   forget=("zipfile",))
+    assert (code, "zipfile" in modules) == (1, False)
     run = run_cli(["check", "--format", "json", "layer.zip"], tmp_path)
     assert [f["rule"] for f in run.json["findings"]] == ["LL101"]
