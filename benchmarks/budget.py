@@ -50,6 +50,7 @@ RUNTIME = ["--runtime", "python3.12", "--architecture", "x86_64"]
 SIZES = (10, 25, 50)  # the monorepo; 1 function is the floor its per-function cost is above
 SMALL, MAX_RATIO_FLOOR, STACK_SECONDS, STACK_MB, LINEAR = 2.0, 1.5, 0.25, 60, 1.25
 TOP = 15  # entries under "Where the time goes"
+STDLIB_FLOOR = "python -c \"import argparse, json, pathlib, re, typing\" (scale, no budget)"
 
 
 def load(name: str, path: Path) -> ModuleType:
@@ -326,6 +327,10 @@ def main(argv: list[str]) -> int:
     mono_args = ["check", "template.yaml", "--format", "json"]
     commands = [
         Command("python -c pass", [str(python), "-c", "pass"], bench.BENCH, frozenset({0})),
+        # Not a budget: what the standard modules any argparse CLI that reads paths, JSON and
+        # regular expressions imports cost on their own, for scale.
+        Command(STDLIB_FLOOR, [str(python), "-c", "import argparse, json, pathlib, re, typing"],
+                bench.BENCH, frozenset({0})),
         Command("small layer: lambdalint check (zip only)", [tool, *small_args], bench.BENCH,
                 lambdalint_json=True),
         Command("stack: zipfile listing (floor)",
