@@ -68,9 +68,14 @@ def measure(data: bytes, max_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> Verdict:
     if b"\x00" in data:
         return Verdict(False, "it contains NUL bytes", syntax_error=True)
     import ast
+    import warnings
 
     try:
-        tree = ast.parse(data)
+        # The compiler's SyntaxWarnings ("invalid escape sequence" in a user's regex) are
+        # about the code checked, not lambdalint's to print on its stderr.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
     except (RecursionError, MemoryError):
         return Verdict(False, f"{TOO_DEEP} (Python itself refuses it)")
     except SyntaxError:
