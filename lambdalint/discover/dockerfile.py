@@ -538,8 +538,12 @@ class ImageFacts:
 
 class _Reader:
     def __init__(self, path: Path, project: Project, context: Path,
-                 build_args: Mapping[str, str], target: str | None) -> None:
+                 build_args: Mapping[str, str], target: str | None,
+                 referenced_at: Origin | None = None) -> None:
         self.path = path
+        # Where a template names this Dockerfile: a file that cannot be read is reported
+        # there (there is no line of it to point at).
+        self.referenced_at = referenced_at
         self.project = project
         self.context = context
         self.shown = project.display(path)
@@ -593,10 +597,15 @@ class _Reader:
 
     # -- reading ---------------------------------------------------------------------------
 
+    def unreadable(self, message: str) -> None:
+        where = self.referenced_at if self.referenced_at is not None and \
+            self.referenced_at.file is not None else self.origin(None)
+        self.problems.append(SpecProblem(f"{self.shown}: {message}", where))
+
     def read(self) -> bool:
         try:
             if not self.path.is_file():
-                self.problem("no such file" if not self.path.exists() else "not a file", None)
+                self.unreadable("no such file" if not self.path.exists() else "not a file")
                 return False
             size = self.path.stat().st_size
             if size > MAX_BYTES:
@@ -605,7 +614,7 @@ class _Reader:
                 return False
             data = self.path.read_bytes()
         except OSError as exc:
-            self.problem(f"cannot read: {exc.strerror or exc}", None)
+            self.unreadable(f"cannot read: {exc.strerror or exc}")
             return False
         nul = data.find(b"\x00")
         if nul >= 0:
@@ -1256,18 +1265,21 @@ def _aligned_root(mount: _Mount, relative: str) -> Path | None:
 
 
 def read_image(path: Path, project: Project, context: Path | None = None, *,
-               build_args: Mapping[str, str] | None = None,
-               target: str | None = None) -> tuple[ImageSpec, ImageFacts, list[SpecProblem]]:
+               build_args: Mapping[str, str] | None = None, target: str | None = None,
+               referenced_at: Origin | None = None) -> \
+        tuple[ImageSpec, ImageFacts, list[SpecProblem]]:
     """What the Dockerfile at ``path`` builds.
 
     ``context`` is the build context its COPY sources are relative to (the Dockerfile's
     folder unless a template names another: SAM ``Metadata.DockerContext``); ``build_args``
     the values a template passes (``DockerBuildArgs``), which override ARG defaults;
-    ``target`` the stage to build (``DockerBuildTarget``), else the last one. Never raises
-    on the file's content: what cannot be read is a SpecProblem or an unknown (None) value.
+    ``target`` the stage to build (``DockerBuildTarget``), else the last one;
+    ``referenced_at`` where a template names the file (a missing one is reported there).
+    Never raises on the file's content: what cannot be read is a SpecProblem or an unknown
+    (None) value.
     """
     context = context if context is not None else path.parent
-    reader = _Reader(path, project, context, build_args or {}, target)
+    reader = _Reader(path, project, context, build_args or {}, target, referenced_at)
     shown = reader.shown
     if not reader.read():
         return (ImageSpec(dockerfile=shown), ImageFacts(notes=tuple(reader.notes),

@@ -359,7 +359,7 @@ class _Template:
         target = metadata.get("DockerBuildTarget") or metadata.get("aws:asset:docker-build-target")
         image, facts, problems = read_image(
             found, self.project, context_path, build_args=build_args or None,
-            target=self.resolver.text(target))
+            target=self.resolver.text(target), referenced_at=self.origin(metadata))
         self.discovery.problems.extend(problems)
         self.discovery.notes.extend(facts.notes)
         apply_image(spec, image, facts)

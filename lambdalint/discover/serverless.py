@@ -1120,7 +1120,8 @@ class _Reader:
             self.discovery.problems.append(found)
             return
         image, facts, problems = read_image(found, self.project, context,
-                                            build_args=build_args or None)
+                                            build_args=build_args or None,
+                                            referenced_at=Origin(TEMPLATE, self.file))
         self.discovery.problems.extend(problems)
         self.discovery.notes.extend(facts.notes)
         apply_image(spec, image, facts)
