@@ -228,7 +228,8 @@ def _write(path: str, text: str) -> bool:
 def _errors_to_stderr(findings: Sequence[ReportedFinding]) -> None:
     """One line on stderr per input or configuration lambdalint could not use, whatever
     the report's format or destination (a CI log shows it even with --output)."""
-    from lambdalint.engine import COMMAND_LINE, INPUT_ERRORS
+    from lambdalint.engine import INPUT_ERRORS
+    from lambdalint.finding import COMMAND_LINE
 
     for reported in findings:
         finding = reported.finding

@@ -19,6 +19,7 @@ from lambdalint.config import Config, ConfigProblem
 from lambdalint.data import ARCHITECTURES, runtimes
 from lambdalint.discover import display
 from lambdalint.finding import (
+    COMMAND_LINE,
     Finding,
     Report,
     ReportedFinding,
@@ -39,7 +40,6 @@ from lambdalint.suppress import (
     unused_suppressions,
 )
 
-COMMAND_LINE = "<command line>"
 # Findings that mean "lambdalint could not do its job": exit code 2 whatever the threshold.
 INPUT_ERRORS = frozenset({"LL001", "LL003"})
 

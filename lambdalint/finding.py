@@ -42,6 +42,10 @@ class Severity(enum.Enum):
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
+# The path of a finding about a command-line value (there is no file to point at).
+COMMAND_LINE = "<command line>"
+
+
 @record(frozen=True)
 class Related:
     """Another place that explains a finding (the copy that wins, the other duplicate…)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.config import Config, ConfigProblem
-from lambdalint.finding import Finding, ReportedFinding, Severity, one_line
+from lambdalint.finding import COMMAND_LINE, Finding, ReportedFinding, Severity, one_line
 from lambdalint.records import record, replace
 from lambdalint.registry import entries, matches
 
@@ -119,7 +119,7 @@ def read_baseline(path: Path, problems: list[ConfigProblem]) -> set[str]:
         return set(document["fingerprints"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         problems.append(ConfigProblem(f"--baseline {path}: cannot use it: {exc}",
-                                      "<command line>"))
+                                      COMMAND_LINE))
         return set()
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from lambdalint.finding import Finding, Related, Severity
+from lambdalint.finding import COMMAND_LINE, Finding, Related, Severity
 from lambdalint.model.code.span import Span
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
@@ -76,12 +76,21 @@ class Rule:
             return Finding(rule=self.id, path=origin.file, line=origin.line,
                            column=origin.column, message=message, fix=fix, related=related,
                            severity=severity, key=key or (deployment.name or ""))
-        anchor = deployment.function or (deployment.layers[0] if deployment.layers else None)
-        path = anchor.path if anchor is not None else (
-            deployment.defined_at.file if deployment.defined_at and deployment.defined_at.file
-            else "-")
-        return Finding(rule=self.id, path=path, message=message, fix=fix, related=related,
-                       severity=severity, key=key)
+        # Else on the function's code or its first layer, if they could be read (a CodeUri
+        # that names nothing is not a place), else where the template defines the function.
+        anchor = next((a for a in (deployment.function, *deployment.layers)
+                       if a is not None and a.tree is not None), None)
+        if anchor is not None:
+            return Finding(rule=self.id, path=anchor.path, message=message, fix=fix,
+                           related=related, severity=severity, key=key)
+        defined = deployment.defined_at
+        if defined is not None and defined.file is not None:
+            return Finding(rule=self.id, path=defined.file, line=defined.line, message=message,
+                           fix=fix, related=related, severity=severity,
+                           key=key or (deployment.name or ""))
+        return Finding(rule=self.id, path=COMMAND_LINE if origin is None or
+                       origin.source == FLAG else "-", message=message, fix=fix,
+                       related=related, severity=severity, key=key)
 
     def in_code(self, span: Span, message: str, *, fix: str | None = None,
                 related: tuple[Related, ...] = (), key: str = "") -> Finding:

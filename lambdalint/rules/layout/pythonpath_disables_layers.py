@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from lambdalint.data import runtime_packages
 from lambdalint.finding import Finding, Related, Severity
 from lambdalint.model.context import Context
-from lambdalint.model.deployment import Deployment
+from lambdalint.model.deployment import AttachedLayer, Deployment
 from lambdalint.model.importview import lists_layers
 from lambdalint.rules import Rule
 
@@ -74,6 +74,17 @@ class PythonpathDisablesLayers(Rule):
             message=(f"{shown} is set{self.concerning(deployment)}, so the runtime does not "
                      f"put the layers on sys.path: nothing in the {len(layers)} layer"
                      f"{'s' if len(layers) != 1 else ''} is importable{sdk}"),
-            related=tuple(Related(path=layer.label, message="not on sys.path")
-                          for layer in layers),
+            related=tuple(place for layer in layers
+                          if (place := _where(layer)) is not None),
             fix="remove PYTHONPATH from the function's environment")
+
+
+def _where(layer: AttachedLayer) -> Related | None:
+    """The layer's zip or folder, else the template line that attaches it (an ARN is not a
+    place in the input)."""
+    if layer.artifact is not None:
+        return Related(path=layer.artifact.path, message="not on sys.path")
+    origin = layer.spec.origin
+    if origin.file is None:
+        return None
+    return Related(path=origin.file, line=origin.line, message=f"{layer.label}: not on sys.path")
