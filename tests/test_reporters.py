@@ -357,6 +357,16 @@ def test_github_escapes_percent_and_newline_in_the_message(tmp_path: Path) -> No
         _check(tmp_path, "--layer", layer, "--format", "json").json["findings"])
 
 
+def test_github_shows_control_characters_of_a_name_escaped(tmp_path: Path) -> None:
+    # An ESC byte in a member name would otherwise reach the CI log raw (found by the
+    # generated inputs); the text report shows it the same way.
+    layer = _layer(tmp_path, "odd-layer.zip", [Entry("col\x1b[31mour/mod.py")])
+    run = _check(tmp_path, "--layer", layer, "--format", "github")
+    [line] = [line for line in run.stdout.splitlines() if "title=LL101 " in line]
+    assert "::col\\x1b[31mour/mod.py: " in line
+    assert "\x1b" not in run.stdout
+
+
 @pytest.mark.skipif(os.name == "nt", reason="':' cannot appear in a Windows file name")
 def test_github_escapes_comma_and_colon_in_properties(tmp_path: Path) -> None:
     layer = _layer(tmp_path, "a,b:c%-layer.zip", [Entry("requests/__init__.py")])

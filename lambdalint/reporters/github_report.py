@@ -14,7 +14,13 @@ from lambdalint.reporters.sarif_report import input_formats, place
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
+# Other control characters (a zip member named with an ESC byte) would reach the CI log
+# raw: shown as Python escapes, as the text report shows them.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F) if code not in (10, 13)}
+
+
 def escape_data(text: str) -> str:
+    text = text.translate(_CONTROLS)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
