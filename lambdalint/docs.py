@@ -14,9 +14,10 @@ import functools
 import sys
 from pathlib import Path
 
-from lambdalint.registry import all_rules, index_module
+from lambdalint.registry import all_rules, help_module, index_module
 
 INDEX = Path(__file__).parent / "rules" / "index.py"
+HELP = Path(__file__).parent / "rules" / "help.py"
 
 
 def pages() -> dict[str, str]:
@@ -44,6 +45,7 @@ def write(folder: Path) -> None:
         (folder / name).write_text(text, "utf-8")
     (folder / "README.md").write_text(index(), "utf-8")
     INDEX.write_text(index_module(), "utf-8")
+    HELP.write_text(help_module(), "utf-8")
 
 
 if __name__ == "__main__":

@@ -51,6 +51,13 @@ def test_rule_index_is_current() -> None:
     index = ROOT / "lambdalint" / "rules" / "index.py"
     assert index.read_text("utf-8") == index_module(), \
         "lambdalint/rules/index.py is stale: python -m lambdalint.docs"
+    # SARIF's help text: each page as `lambdalint rule ID` renders it.
+    from lambdalint.registry import all_rules, help_module
+    from lambdalint.rules.help import PAGES
+
+    assert (ROOT / "lambdalint" / "rules" / "help.py").read_text("utf-8") == help_module(), \
+        "lambdalint/rules/help.py is stale: python -m lambdalint.docs"
+    assert {rule_id: cls.page() for rule_id, cls in all_rules().items()} == PAGES
 
 
 def test_every_rule_module_is_registered() -> None:
