@@ -10,10 +10,10 @@ import pytest
 from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PackagingRequirement
-from probes import imported_by
 
 from lambdalint.model.pep508 import UndefinedMarker, parse
 
+from probes import imported_by
 from wheels import pip_target, zip_folder
 
 PY312 = {"python": "3.12", "platform": "manylinux2014_x86_64"}

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from probes import imported_by
 
 from lambdalint.records import FrozenInstanceError, field, record, replace
 
 from interpreters import interpreter
+from probes import imported_by
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,46 +15,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generated.strategies import templates
 from zipspec import run_cli
 
 SAM_TEMPLATE = (Path(__file__).parent / "projects" / "sam" / "template.yaml").read_bytes()
-
-KEYS = ["Resources", "Type", "Properties", "Runtime", "Handler", "CodeUri", "Code", "Layers",
-        "Events", "Environment", "Variables", "Globals", "Function", "Conditions",
-        "Parameters", "Default", "Mappings", "Metadata", "BuildMethod", "Architectures",
-        "PackageType", "ImageConfig", "Command", "Filter", "S3Key", "Rules", "Name", "Value",
-        "Bucket", "FunctionName", "EventSourceArn", "StartingPosition", "ContentUri",
-        "CompatibleRuntimes", "Dockerfile", "DockerContext", "Transform", "X"]
-SCALARS = ["AWS::Serverless::Function", "AWS::Lambda::Function",
-           "AWS::Serverless::LayerVersion", "AWS::Lambda::EventSourceMapping",
-           "AWS::S3::Bucket", "AWS::Serverless-2016-10-31", "python3.12", "python3.9",
-           "nodejs20.x", "app.handler", "run.sh", "Image", "S3", "Api", "SQS", "prefix",
-           ".", "src", "../..", "/etc", "s3://bucket/key", "arm64", "x86_64", "LATEST",
-           "Fn", "Cond", "Param", "PYTHONPATH", "${Fn}", "${AWS::Region}", "${!Literal}",
-           "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312"
-           "-arm64:3", "", "0", "1", "true"]
-FUNCTIONS = ["Ref", "Fn::Sub", "Fn::GetAtt", "Fn::Join", "Fn::If", "Fn::Select",
-             "Fn::Split", "Fn::FindInMap", "Fn::Base64", "Fn::Equals", "Fn::Not", "Fn::And",
-             "Fn::Or", "Condition", "Fn::ImportValue", "Fn::Unknown"]
-
-values = st.recursive(
-    st.sampled_from(SCALARS) | st.integers(-3, 3) | st.none() | st.booleans(),
-    lambda inner: (st.lists(inner, max_size=4)
-                   | st.dictionaries(st.sampled_from(KEYS), inner, max_size=5)
-                   | st.builds(lambda f, v: {f: v}, st.sampled_from(FUNCTIONS), inner)),
-    max_leaves=40)
-
-templates = st.fixed_dictionaries(
-    {"Resources": st.dictionaries(st.sampled_from(["Fn", "Layer", "Bucket", "Cond", "Map"]),
-                                  st.fixed_dictionaries({"Type": st.sampled_from(SCALARS),
-                                                         "Properties": values}),
-                                  max_size=4)},
-    optional={"Globals": st.fixed_dictionaries({"Function": values}),
-              "Conditions": st.dictionaries(st.sampled_from(["Cond", "Other"]), values,
-                                            max_size=2),
-              "Parameters": st.dictionaries(st.sampled_from(["Param", "Fn"]), values,
-                                            max_size=2),
-              "Mappings": values, "Transform": values})
 
 
 def check(text: bytes, name: str = "template.yaml") -> None:

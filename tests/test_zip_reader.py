@@ -9,11 +9,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from probes import imported_by
 
 from lambdalint.model.archive import ArchiveError, MemberError, ZipTree
 
 from hostile.make_corpus import HANDLER, RawEntry, build_zip
+from probes import imported_by
 from wheels import pip_target, zip_folder
 from zipspec import run_cli
 
