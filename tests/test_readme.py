@@ -53,3 +53,14 @@ def test_console_output_is_what_the_command_prints(body: str, tmp_path: Path) ->
     printed = run.stdout.splitlines()
     for line in shown:
         assert line in printed, f"not printed: {line}\n{run.stdout}"
+
+
+def test_ci_runs_the_readmes_test_command() -> None:
+    # The README opens with two commands; .ci/run runs the second one, and nothing else.
+    block = README.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line for line in block.splitlines() if line.strip()]
+    assert len(commands) == 2
+    script = (ROOT / ".ci" / "run").read_text("utf-8")
+    steps = [line for line in script.splitlines()
+             if line.strip() and not line.startswith(("#", "set ", "cd "))]
+    assert steps == [commands[1]]
