@@ -1,14 +1,22 @@
-"""Shell commands that repair a package, shared by the rules that suggest them.
+"""How a package is repaired, shared by the rules that suggest it.
 
-They work on the zip the user has (extract to a temporary folder, rearrange, re-zip in place),
-because lambdalint only sees the zip, not the build that made it.
+Shell commands work on the zip the user has (extract to a temporary folder, rearrange,
+re-zip in place), because lambdalint only sees the zip, not the build that made it. The
+same repairs as edits of the zip's entries are what ``lambdalint check --fix`` makes.
 """
 
 from __future__ import annotations
 
 import shlex
+import stat
+from collections.abc import Iterable
 
 from lambdalint.data import Runtime, architectures
+from lambdalint.finding import Applicability, EntryEdit, Fix
+from lambdalint.model.archive import Member, ZipTree
+from lambdalint.model.code.span import Span
+from lambdalint.model.deployment import Artifact, Deployment
+from lambdalint.model.spec import CONFIG, TEMPLATE, Value
 
 
 def rezip_folder_as(zip_path: str, folder: str, new_name: str) -> str:
@@ -39,3 +47,98 @@ def pip_install(runtime: Runtime, architecture: str | None, target: str,
     return (f"pip install {requirement} --target {shlex.quote(target)} "
             f"--platform {arch.manylinux2014} --implementation cp "
             f"--python-version {runtime.python_version} --only-binary=:all:")
+
+
+def entry_fix(artifact: Artifact, advice: str, edits: Iterable[EntryEdit], title: str, *,
+              applicability: Applicability = Applicability.SAFE) -> Fix:
+    """Edits of a zip's entries, or the advice alone when the artifact is not a zip read as
+    it is (a folder; a tree mounted or filtered by the check) or there is nothing to edit."""
+    tree = artifact.tree
+    edits = tuple(edits)
+    if not isinstance(tree, ZipTree) or tree.mount or tree.include is not None or not edits:
+        return Fix(advice=advice)
+    return Fix(advice=advice, applicability=applicability, file=artifact.fs_path,
+               entries=edits, title=title)
+
+
+def moved(tree: ZipTree, pairs: Iterable[tuple[int, str]]) -> list[EntryEdit] | None:
+    """Entries moved to new names; None when a new name is taken by an entry that stays."""
+    members = tree.members
+    edits = []
+    leaving: set[str] = set()
+    for index, name in pairs:
+        edits.append(EntryEdit(members[index].name, index, move_to=name) if name else
+                     EntryEdit(members[index].name, index, remove=True))
+        leaving.add(members[index].name)
+    arriving = [e.move_to for e in edits if e.move_to]
+    if len(set(arriving)) != len(arriving) or any(
+            name in tree.by_name and name not in leaving for name in arriving):
+        return None
+    return edits
+
+
+def readable_mode(member: Member) -> int:
+    """644 for a file, 755 for a folder or a file someone may execute."""
+    mode = member.mode or 0
+    return 0o755 if member.is_dir or stat.S_IMODE(mode) & 0o111 else 0o644
+
+
+def code_fix(deployment: Deployment, target: Span, advice: str,
+             applicability: Applicability, codemod: str, **options: object) -> Fix:
+    """``lambdalint.fix.codemods.<codemod>`` on the module ``target`` is in, at ``target``
+    (imported only when fixing: it needs libcst); advice alone when the module's file is not
+    one a fix can rewrite."""
+    artifact = next((a for a in deployment.artifacts if a.path == target.path), None)
+    tree = artifact.tree if artifact is not None else None
+    if artifact is None or tree is None or tree.mount or tree.include is not None:
+        return Fix(advice=advice)
+    if isinstance(tree, ZipTree):
+        file, member = artifact.fs_path, target.member
+    else:
+        relative = tree.file_of(target.member)
+        if relative is None:
+            return Fix(advice=advice)
+        file, member = (artifact.fs_path / relative if relative else artifact.fs_path), None
+    span = (target.line, target.column, target.end_line, target.end_column)
+
+    def rewrite(text: str) -> str | None:
+        from lambdalint.fix import codemods
+
+        rewritten: str | None = getattr(codemods, codemod)(text, codemods.Where(*span),
+                                                           **options)
+        return rewritten
+
+    return Fix(advice=advice, applicability=applicability, file=file, member=member,
+               rewrite=rewrite, title=codemod)
+
+
+# Files whose values a fix edits in place: templates, serverless.yml, the TOML config.
+EDITABLE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".toml")
+
+
+def value_fix(value: Value, new: str, advice: str, title: str, *,
+              applicability: Applicability = Applicability.UNSAFE) -> Fix:
+    """The value replaced in place where the template or config writes it; advice alone for
+    a value from the command line, inferred, or decided elsewhere."""
+    origin = value.origin
+    path = origin.path
+    if path is None or origin.source not in (TEMPLATE, CONFIG) or \
+            path.suffix.lower() not in EDITABLE_SUFFIXES:
+        return Fix(advice=advice)
+    if origin.source == TEMPLATE and (origin.line is None or origin.column is None):
+        return Fix(advice=advice)
+    if origin.source == CONFIG and not origin.key:
+        return Fix(advice=advice)
+    old, name = value.value, path.name
+
+    def rewrite(text: str) -> str | None:
+        from lambdalint.fix.scalars import kind_of_file, replace_scalar
+
+        kind = kind_of_file(name, text)
+        if kind is None:
+            return None
+        return replace_scalar(text, kind, old, new, line=origin.line, column=origin.column,
+                              key=origin.key or None)
+
+    return Fix(advice=advice, applicability=applicability, file=path, rewrite=rewrite,
+               title=title)

@@ -355,14 +355,15 @@ class Inputs:
         at_config = Origin(CONFIG, self.config_display)
         own = spec is not None and spec.origin.source == CONFIG  # a [[function]] table
 
-        def pick(flag: str | None, shared: str | None, described: Value | None) -> \
-                Value | None:
+        def pick(flag: str | None, shared: str | None, described: Value | None,
+                 key: str) -> Value | None:
             if flag is not None:
                 return Value(flag, Origin(FLAG))
             if own and described is not None:
                 return described
             if shared is not None:
-                return Value(shared, at_config)
+                return Value(shared, Origin(CONFIG, self.config_display, path=config.source,
+                                            key=config.key(key)))
             return described
 
         shared_environment = {name: Variable(name, text, at_config)
@@ -376,10 +377,12 @@ class Inputs:
             else tuple(Event(kind, at_config) for kind in config.events)
         return Deployment(
             function=function, layers=layers,
-            runtime=pick(opts.runtime, config.runtime, spec.runtime if spec else None),
+            runtime=pick(opts.runtime, config.runtime, spec.runtime if spec else None,
+                         "runtime"),
             architecture=pick(opts.architecture, config.architecture,
-                              spec.architecture if spec else None),
-            handler=pick(opts.handler, config.handler, spec.handler if spec else None),
+                              spec.architecture if spec else None, "architecture"),
+            handler=pick(opts.handler, config.handler, spec.handler if spec else None,
+                         "handler"),
             events=events,
             environment=environment,
             sdk_policy=config.sdk,

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 from lambdalint import __version__
 
 if TYPE_CHECKING:
+    from lambdalint.engine import Result
     from lambdalint.finding import ReportedFinding
+    from lambdalint.fix.apply import Outcome
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -86,6 +88,16 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                        help="report suppression comments that suppressed nothing (LL004)")
     rules.add_argument("--write-baseline", metavar="FILE",
                        help="record the current findings in FILE")
+    fixes = check.add_argument_group("fixes")
+    fixes.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes, then report what remains")
+    fixes.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix, --diff or --fix-only: the unsafe fixes too")
+    fixes.add_argument("--diff", action="store_true",
+                       help="print what --fix would change and change nothing (exit 1 if "
+                            "there is something to change)")
+    fixes.add_argument("--fix-only", action="store_true",
+                       help="apply the fixes and report nothing else")
     output = check.add_argument_group("output")
     output.add_argument("--format", choices=("text", "json", "sarif", "github"),
                         default="text")
@@ -263,17 +275,28 @@ def _check(args: argparse.Namespace) -> int:
         config=args.config, baseline=args.baseline, today=args.today,
         report_unused_ignores=args.report_unused_ignores,
         progress=progress.update if progress else None)
+    outcome = None
     try:
-        result = run(options)
+        if args.fix or args.diff or args.fix_only:
+            from lambdalint.fix.apply import fix
+
+            outcome = fix(options, unsafe=args.unsafe_fixes, write=not args.diff)
+            result = outcome.result
+        else:
+            result = run(options)
     finally:
         if progress is not None:
             progress.close()
+    if outcome is not None and (args.diff or args.fix_only):
+        return _fixes_only(outcome, args, result)
     if args.write_baseline:
         from lambdalint.suppress import baseline_document
 
         if not _write(args.write_baseline, baseline_document(result.report.findings)):
             return EXIT_ERROR
     _errors_to_stderr(result.report.findings)
+    if outcome is not None:
+        _fix_lines(outcome)
     color = (not args.no_color and not os.environ.get("NO_COLOR")
              and sys.stdout.isatty())
     elapsed = time.perf_counter() - started
@@ -304,3 +327,27 @@ def _check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(rendered)
     return result.exit_code
+
+
+def _fixes_only(outcome: Outcome, args: argparse.Namespace, result: Result) -> int:
+    """--diff: what --fix would change (whatever --format says); --fix-only: what it did."""
+    _errors_to_stderr(result.report.findings)
+    input_errors = result.exit_code == EXIT_ERROR
+    if args.diff:
+        sys.stdout.write(outcome.diff)
+        for line in [*outcome.left_alone, *outcome.notes]:
+            sys.stderr.write(f"lambdalint: {line}\n")
+        return EXIT_ERROR if input_errors else EXIT_FINDINGS if outcome.diff else EXIT_OK
+    _fix_lines(outcome)
+    return EXIT_ERROR if input_errors else EXIT_OK
+
+
+def _fix_lines(outcome: Outcome) -> None:
+    """What --fix changed, on stderr (stdout keeps the report in its format)."""
+    for shown, rules in outcome.fixed.items():
+        sys.stderr.write(f"lambdalint: fixed {shown}: {', '.join(rules)}\n")
+    for line in [*outcome.left_alone, *outcome.notes]:
+        sys.stderr.write(f"lambdalint: {line}\n")
+    count = outcome.count
+    sys.stderr.write(f"lambdalint: {count} finding{'s' if count != 1 else ''} fixed"
+                     f"{f' in {len(outcome.fixed)} files' if len(outcome.fixed) > 1 else ''}\n")

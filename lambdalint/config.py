@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from lambdalint import files
 from lambdalint.data import ARCHITECTURES, runtimes
 from lambdalint.finding import Severity
 from lambdalint.model.archive import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_MEMBER_BYTES
@@ -39,6 +40,7 @@ class FunctionConfig:
     events: tuple[str, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)
     package_type: str = "zip"  # zip | image (the code is what the image copies to /var/task)
+    index: int = 0  # its place in the file's array of [[function]] tables
 
 
 @record
@@ -72,6 +74,12 @@ class Config:
     max_source_size: int = DEFAULT_MAX_SOURCE_BYTES
     problems: list[ConfigProblem] = field(default_factory=list)
 
+    def key(self, *parts: str | int) -> tuple[str | int, ...]:
+        """Where a value is in the file: under [tool.lambdalint] in pyproject.toml."""
+        inside = ("tool", "lambdalint") if self.source is not None and \
+            self.source.name == "pyproject.toml" else ()
+        return (*inside, *parts)
+
 
 def discover(start: Path) -> Path | None:
     """The nearest lambdalint.toml, or pyproject.toml with a [tool.lambdalint] table."""
@@ -103,7 +111,7 @@ def load(path: Path, display: str) -> Config:
     else:  # pragma: no cover - exercised on Python < 3.11 only
         import tomli as tomllib
     try:
-        with open(path, "rb") as handle:
+        with open(files.source(path), "rb") as handle:
             document = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         config.problems.append(ConfigProblem(f"cannot read config: {exc}", display))
@@ -284,6 +292,7 @@ class _Reader:
         for number, table in enumerate(value, 1):
             function = self._function(f"{key}[{number}]", table)
             if function is not None:
+                function.index = number - 1
                 self.config.functions.append(function)
 
     def _layers(self, key: str, value: Any) -> None:

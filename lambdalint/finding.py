@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lambdalint.records import field, record
@@ -63,6 +65,53 @@ class Related:
         return (cls(path=span.path, member=span.member, line=span.line, message=message),)
 
 
+class Applicability(enum.Enum):
+    """What applying a fix may do to the function (ruff's words, and its flags)."""
+
+    SAFE = "safe"  # cannot change what the function does: applied by --fix
+    UNSAFE = "unsafe"  # changes a type or behaviour a caller may see: --unsafe-fixes too
+    DISPLAY_ONLY = "display-only"  # advice: nothing is edited
+
+
+@record(frozen=True)
+class EntryEdit:
+    """One entry of a zip, changed by a fix: moved, given other permissions, or removed.
+
+    ``index`` is the entry's place in the central directory, which tells apart two entries
+    of one name (LL105's duplicates)."""
+
+    member: str
+    index: int
+    move_to: str | None = None
+    mode: int | None = None  # permission bits (0o644)
+    remove: bool = False
+
+
+@record(frozen=True)
+class Fix:
+    """How to repair a finding: the advice the report shows, and the edits ``--fix`` makes.
+
+    The edits change one file on disk, ``file``: a zip's entries (``entries``), or a text —
+    a template, a config, a module of the function's own code (in a zip: ``member``) — that
+    ``rewrite`` turns into its fixed text (None: it is no longer what the finding saw). A
+    rewrite is a function run only when fixing, so that a check never pays for the code
+    rewriting library."""
+
+    advice: str
+    applicability: Applicability = Applicability.DISPLAY_ONLY
+    file: Path | None = None
+    member: str | None = None
+    entries: tuple[EntryEdit, ...] = ()
+    rewrite: Callable[[str], str | None] | None = field(default=None, compare=False)
+    # What the edit does, for notes ("moved under python/").
+    title: str = ""
+
+    @property
+    def edits(self) -> bool:
+        return self.applicability is not Applicability.DISPLAY_ONLY and self.file is not None \
+            and (bool(self.entries) or self.rewrite is not None)
+
+
 @record(frozen=True)
 class Finding:
     """One problem, as a rule yields it.
@@ -82,7 +131,7 @@ class Finding:
     column: int | None = None
     end_line: int | None = None
     end_column: int | None = None
-    fix: str | None = None
+    fix: Fix | None = None
     related: tuple[Related, ...] = ()
     severity: Severity | None = None
     key: str = ""
@@ -103,6 +152,11 @@ class ReportedFinding:
     severity: Severity
     fingerprint: str
 
+    @property
+    def fixable(self) -> Applicability | None:
+        """The applicability of the edits ``--fix`` would make (None: advice only)."""
+        fix = self.finding.fix
+        return fix.applicability if fix is not None and fix.edits else None
 
 
 @record

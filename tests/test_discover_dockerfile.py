@@ -728,7 +728,7 @@ def test_ll210_points_at_the_platform_and_relates_the_template() -> None:
     [finding] = ContainerImageMismatch().check(deployment, _CTX)
     assert (finding.path, finding.line, finding.column) == ("svc/Dockerfile", 3, 6)
     assert [(r.path, r.line) for r in finding.related] == [("template.yaml", 14)]
-    assert finding.fix is not None and "Architectures: [arm64]" in finding.fix
+    assert finding.fix is not None and "Architectures: [arm64]" in finding.fix.advice
 
 
 def test_ll210_non_lambda_python_base_against_the_runtime() -> None:

@@ -20,6 +20,7 @@ from jsonschema.validators import validator_for
 
 from lambdalint.finding import (
     Finding,
+    Fix,
     InputReport,
     Related,
     Report,
@@ -379,7 +380,7 @@ def test_github_escapes_comma_and_colon_in_properties(tmp_path: Path) -> None:
 
 def test_github_line_finding_in_source() -> None:
     report = _report([_finding(path="src/app.py", line=3, column=5, end_line=3,
-                               end_column=9, fix="do, this: now")],
+                               end_column=9, fix=Fix(advice="do, this: now"))],
                      [_input("src/app.py", "file")])
     out = github_report.render(report, rule_index(), version="0.0.0")
     assert out == ("::warning file=src/app.py,line=3,col=5,endLine=3,endColumn=9,"

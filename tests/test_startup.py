@@ -56,7 +56,7 @@ LAYER_CHECK_MODULES = {
     "lambdalint", "lambdalint.advice", "lambdalint.assemble", "lambdalint.cli",
     "lambdalint.config", "lambdalint.data", "lambdalint.discover",
     "lambdalint.discover.config", "lambdalint.discover.flags", "lambdalint.engine",
-    "lambdalint.finding", "lambdalint.model", "lambdalint.model.archive",
+    "lambdalint.files", "lambdalint.finding", "lambdalint.model", "lambdalint.model.archive",
     "lambdalint.model.binaries", "lambdalint.model.code", "lambdalint.model.code.span",
     "lambdalint.model.context", "lambdalint.model.deployment",
     "lambdalint.model.distributions", "lambdalint.model.guard",
@@ -68,7 +68,8 @@ LAYER_CHECK_MODULES = {
     "lambdalint.suppress", "lambdalint.units",
 }
 NEVER_FOR_A_LAYER = ("zipfile", "dataclasses", "inspect", "ast", "tokenize", "tomllib",
-                     "tomli", "yaml", "rich", "libcst", "pip_api", "packaging.tags")
+                     "tomli", "yaml", "rich", "libcst", "pip_api", "packaging.tags", "difflib",
+                     "lambdalint.fix")
 
 def test_a_layer_zip_check_imports_only_what_it_uses(tmp_path: Path) -> None:
     layer = tmp_path / "requests-layer.zip"

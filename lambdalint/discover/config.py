@@ -12,21 +12,24 @@ from lambdalint.model.spec import CONFIG, Event, FunctionSpec, LayerSpec, Origin
 
 
 def function_specs(config: Config, shown: str | None) -> list[FunctionSpec]:
-    origin = Origin(CONFIG, shown)
-    return [_spec(table, origin) for table in config.functions]
+    return [_spec(config, table, shown) for table in config.functions]
 
 
-def _spec(table: FunctionConfig, origin: Origin) -> FunctionSpec:
-    def value(text: str | None) -> Value | None:
-        return Value(text, origin) if text is not None else None
+def _spec(config: Config, table: FunctionConfig, shown: str | None) -> FunctionSpec:
+    origin = Origin(CONFIG, shown, path=config.source)
+
+    def value(text: str | None, key: str = "") -> Value | None:
+        where = Origin(CONFIG, shown, path=config.source,
+                       key=config.key("function", table.index, key)) if key else origin
+        return Value(text, where) if text is not None else None
 
     return FunctionSpec(
         name=table.name,
         origin=origin,
         code=table.code,
-        runtime=value(table.runtime),
-        architecture=value(table.architecture),
-        handler=value(table.handler),
+        runtime=value(table.runtime, "runtime"),
+        architecture=value(table.architecture, "architecture"),
+        handler=value(table.handler, "handler"),
         layers=[LayerSpec(origin, name=path.name, path=path) for path in table.layers],
         environment={name: Variable(name, text, origin)
                      for name, text in table.environment.items()},

@@ -105,8 +105,10 @@ def read_regular(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
     import os
     import stat
 
+    from lambdalint import files
+
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        descriptor = os.open(files.source(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise DecodeError(f"cannot read: {exc.strerror or exc}") from None
     with os.fdopen(descriptor, "rb") as handle:

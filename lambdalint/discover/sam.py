@@ -111,8 +111,8 @@ class _Template:
     def origin(self, node: Any, fallback: Any = None, source: str = TEMPLATE) -> Origin:
         mark: Mark | None = mark_of(node) or mark_of(fallback)
         if mark is None:
-            return Origin(source, self.shown)
-        return Origin(source, self.shown, mark.line, mark.column)
+            return Origin(source, self.shown, path=self.path)
+        return Origin(source, self.shown, mark.line, mark.column, path=self.path)
 
     def problem(self, message: str, node: Any) -> None:
         self.discovery.problems.append(SpecProblem(f"{self.shown}: {message}",

@@ -646,8 +646,8 @@ class _Reader:
 
     def origin(self, mark: Mark | None, source: str = TEMPLATE) -> Origin:
         if mark is None:
-            return Origin(source, self.file)
-        return Origin(source, self.file, mark.line, mark.column)
+            return Origin(source, self.file, path=self.path)
+        return Origin(source, self.file, mark.line, mark.column, path=self.path)
 
     def problem(self, message: str, mark: Mark | Origin | None) -> None:
         origin = mark if isinstance(mark, Origin) else self.origin(mark)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, NoReturn, Protocol
 
+from lambdalint import files
 from lambdalint.records import record
 
 if TYPE_CHECKING:
@@ -99,6 +100,7 @@ class Anomaly:
 
     member: str
     problem: str
+    duplicate: bool = False  # several entries have this name
 
 
 class Tree:
@@ -109,6 +111,10 @@ class Tree:
     anomalies: list[Anomaly]
     file_size: int
     format: str
+    # A prefix every member name gets (a folder read as a layer's python/), and which files
+    # the package leaves out: then member names are not the input's own.
+    mount: str = ""
+    include: Callable[[str], bool] | None = None
 
     def __init__(self) -> None:
         self._by_name: dict[str, Member] | None = None
@@ -167,7 +173,7 @@ class ZipTree(Tree):
         # Files the package leaves out (the Serverless Framework's patterns) are not members.
         self.include = include
         try:
-            with open(path, "rb") as handle:
+            with open(files.source(path), "rb") as handle:
                 self.file_size = os.fstat(handle.fileno()).st_size
                 members, nul_names = _read_central_directory(handle, self.file_size,
                                                               max_entries)
@@ -184,7 +190,7 @@ class ZipTree(Tree):
             label = _METHOD_NAMES.get(member.method, "unknown")
             raise MemberError(f"compression method {member.method} ({label}) is not supported")
         try:
-            with open(self.path, "rb") as handle:
+            with open(files.source(self.path), "rb") as handle:
                 _seek_to_data(handle, member)
                 return _inflated(handle, member, max(0, offset), max(0, limit))
         except MemberError:
@@ -353,7 +359,7 @@ def _read_regular_file(path: Path, limit: int, *, follow: bool, offset: int = 0)
     if not follow:
         flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, flags)
+        fd = os.open(files.source(path), flags)
     except OSError as exc:
         raise MemberError(exc.strerror or _reason(exc)) from None
     try:
@@ -389,7 +395,7 @@ def _zip_anomalies(members: list[Member], nul_names: dict[int, str]) -> Iterator
         if name in duplicated:
             count = duplicated.pop(name)  # reported once, at its first entry
             yield Anomaly(name, f"duplicate entry name ({count} entries): which copy "
-                                "Lambda extracts is undefined")
+                                "Lambda extracts is undefined", duplicate=True)
         if name[:1] in ("/", "\\") or name[1:2] == ":":
             yield Anomaly(name, "absolute path: extraction would write outside the package")
         elif ".." in name and ".." in name.replace("\\", "/").split("/"):

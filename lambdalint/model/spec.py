@@ -26,6 +26,11 @@ class Origin:
     file: str | None = None  # as shown to the user (relative to the current folder)
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based, in characters
+    # The file itself (absolute), for a fix that edits the value where it is written.
+    path: Path | None = field(default=None, compare=False)
+    # In a TOML config (no line numbers): the value's key from the document's root,
+    # ("tool", "lambdalint", "function", 0, "runtime").
+    key: tuple[str | int, ...] = field(default=(), compare=False)
 
     def describe(self) -> str:
         if self.file is None:

@@ -54,9 +54,9 @@ def annotation(reported: ReportedFinding, formats: dict[str, str]) -> str:
         if columns and finding.end_column is not None and finding.end_column >= 1:
             properties.append(("endColumn", finding.end_column))
     properties.append(("title", f"{finding.rule} {reported.name}"))
-    if finding.fix:
+    if finding.fix is not None:
         stop = "" if message.rstrip().endswith((".", "!", "?")) else "."
-        message = f"{message.rstrip()}{stop} Fix: {finding.fix}"
+        message = f"{message.rstrip()}{stop} Fix: {finding.fix.advice}"
     props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties)
     return f"::{COMMAND[reported.severity]} {props}::{escape_data(message)}"
 

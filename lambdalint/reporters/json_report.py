@@ -25,7 +25,9 @@ def document(report: Report, version: str) -> dict[str, Any]:
              "message": f.finding.message, "path": f.finding.path, "member": f.finding.member,
              "line": f.finding.line, "column": f.finding.column,
              "end_line": f.finding.end_line, "end_column": f.finding.end_column,
-             "fingerprint": f.fingerprint, "fix": f.finding.fix,
+             "fingerprint": f.fingerprint,
+             "fix": f.finding.fix.advice if f.finding.fix is not None else None,
+             "fix_applicability": f.fixable.value if f.fixable is not None else None,
              "related": [{"path": r.path, "member": r.member, "line": r.line,
                           "message": r.message} for r in f.finding.related]}
             for f in report.findings

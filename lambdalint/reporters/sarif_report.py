@@ -211,8 +211,8 @@ def _result(reported: ReportedFinding, rule_index: dict[str, int], artifacts: _A
     else:
         file_index = artifacts.file(where.file, from_input=from_input)
         region = _region(finding.line, finding.column, finding.end_line, finding.end_column)
-    if finding.fix:
-        properties["fix"] = finding.fix
+    if finding.fix is not None:
+        properties["fix"] = finding.fix.advice
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "level": LEVEL[reported.severity],

@@ -13,7 +13,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from lambdalint.finding import ReportedFinding, Severity, TargetReport, one_line
+from lambdalint.finding import (
+    Applicability,
+    ReportedFinding,
+    Severity,
+    TargetReport,
+    one_line,
+)
 from lambdalint.units import human_bytes
 
 if TYPE_CHECKING:
@@ -51,8 +57,13 @@ def write(result: Result, stream: TextIO, *, color: bool, quiet: bool, verbose: 
                                                    str(related.line) if related.line else None)
                                  if part)
                 console.print(Text(f"  note: {where}: {related.message}", style="dim"))
-            if f.finding.fix and not quiet:
-                console.print(Text("  fix: ", style="green") + Text(f.finding.fix))
+            fix = f.finding.fix
+            if fix is not None and not quiet:
+                applied_by = {Applicability.SAFE: " [--fix]",
+                              Applicability.UNSAFE: " [--unsafe-fixes]"}.get(
+                    f.fixable or Applicability.DISPLAY_ONLY, "")
+                console.print(Text("  fix: ", style="green") + Text(fix.advice) +
+                              Text(applied_by, style="green"))
     if quiet and not summary_only:
         return
     if report.findings and not summary_only:
@@ -132,6 +143,9 @@ def _summary(console: Console, result: Result, elapsed: float) -> None:
         console.print(table)
     totals = ", ".join(f"{report.count(s)} {s.value}" for s in
                        (Severity.ERROR, Severity.WARNING, Severity.INFO))
+    fixable = fix_counts(report.findings)
+    if fixable:
+        console.print(Text(fixable))
     verdict = {0: "passed", 1: "failed", 2: "could not check everything"}[result.exit_code]
     console.print(Text(f"{verdict}: {totals} in {report.files} input"
                        f"{'s' if report.files != 1 else ''} ({elapsed:.2f}s; fails at "
@@ -144,3 +158,14 @@ def render(result: Result, *, elapsed: float) -> str:
     write(result, buffer, color=False, quiet=False, verbose=False, elapsed=elapsed)
     return buffer.getvalue()
 
+
+
+def fix_counts(findings: list[ReportedFinding]) -> str:
+    """"3 fixable with --fix; 1 more with --unsafe-fixes" (ruff's words), or ""."""
+    safe = sum(1 for f in findings if f.fixable is Applicability.SAFE)
+    unsafe = sum(1 for f in findings if f.fixable is Applicability.UNSAFE)
+    if safe and unsafe:
+        return f"{safe} fixable with --fix; {unsafe} more with --unsafe-fixes"
+    if safe:
+        return f"{safe} fixable with --fix"
+    return f"{unsafe} fixable with --unsafe-fixes" if unsafe else ""

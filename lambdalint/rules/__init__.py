@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from lambdalint.finding import COMMAND_LINE, Finding, Related, Severity
+from lambdalint.finding import COMMAND_LINE, Applicability, Finding, Fix, Related, Severity
 from lambdalint.model.code.span import Span
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
@@ -42,6 +42,9 @@ class Rule:
     security_severity: ClassVar[str | None] = None
     # LL0xx: reported by the engine itself, never deselected.
     meta: ClassVar[bool] = False
+    # What ``--fix`` may do with a finding of this rule, from the least to the most
+    # behaviour-changing; each finding's own fix says which applies to it.
+    fixes: ClassVar[tuple[Applicability, ...]] = (Applicability.DISPLAY_ONLY,)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError
@@ -59,18 +62,19 @@ class Rule:
         return cached
 
     def finding(self, artifact: Artifact, message: str, *, member: str | None = None,
-                line: int | None = None, column: int | None = None, fix: str | None = None,
-                related: tuple[Related, ...] = (), severity: Severity | None = None,
-                key: str = "") -> Finding:
+                line: int | None = None, column: int | None = None,
+                fix: str | Fix | None = None, related: tuple[Related, ...] = (),
+                severity: Severity | None = None, key: str = "") -> Finding:
         return Finding(rule=self.id, path=artifact.path, message=message, member=member,
-                       line=line, column=column, fix=fix, related=related, severity=severity,
-                       key=key)
+                       line=line, column=column, fix=advice(fix), related=related,
+                       severity=severity, key=key)
 
     def at(self, origin: Origin | None, deployment: Deployment, message: str, *,
-           fix: str | None = None, related: tuple[Related, ...] = (),
+           fix: str | Fix | None = None, related: tuple[Related, ...] = (),
            severity: Severity | None = None, key: str = "") -> Finding:
         """A finding about a value: at the file and line it was read from (a template, a
         Dockerfile), else on the function's code (or its first layer)."""
+        fix = advice(fix)
         if origin is not None and origin.file is not None and origin.line is not None and \
                 origin.source not in (FLAG, CONFIG, INFERRED):
             return Finding(rule=self.id, path=origin.file, line=origin.line,
@@ -92,7 +96,7 @@ class Rule:
                        origin.source == FLAG else "-", message=message, fix=fix,
                        related=related, severity=severity, key=key)
 
-    def in_code(self, span: Span, message: str, *, fix: str | None = None,
+    def in_code(self, span: Span, message: str, *, fix: str | Fix | None = None,
                 related: tuple[Related, ...] = (), key: str = "") -> Finding:
         """A finding at a place in the function's own code. A related place on the same
         line says nothing the finding does not: it is left out."""
@@ -100,7 +104,7 @@ class Rule:
                         (span.path, span.member, span.line))
         return Finding(rule=self.id, path=span.path, member=span.member, line=span.line,
                        column=span.column, end_line=span.end_line,
-                       end_column=span.end_column, message=message, fix=fix,
+                       end_column=span.end_column, message=message, fix=advice(fix),
                        related=related, key=key)
 
     @staticmethod
@@ -116,6 +120,11 @@ class Rule:
         import inspect  # for documentation only; a check never needs it
 
         return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def fix_applicability(cls) -> str:
+        """``safe``, ``safe or unsafe``, ``display-only``… as the rule's page shows it."""
+        return " or ".join(a.value for a in cls.fixes)
 
     @classmethod
     def sections(cls) -> dict[str, str]:
@@ -152,8 +161,14 @@ class Rule:
         needs = f"  \n**Needs:** {', '.join(cls.needs)}" if cls.needs else ""
         return (f"# {cls.id} {cls.name}\n\n"
                 f"**Severity:** {cls.severity.value}  \n"
-                f"**Summary:** {cls.summary}{needs}\n\n"
+                f"**Summary:** {cls.summary}{needs}  \n"
+                f"**Fix:** {cls.fix_applicability()}\n\n"
                 f"{rendered_examples(cls.documentation(), run=outputs)}\n")
+
+
+def advice(fix: str | Fix | None) -> Fix | None:
+    """A fix given as words only is advice: nothing for ``--fix`` to edit."""
+    return Fix(advice=fix) if isinstance(fix, str) else fix
 
 
 _DEPLOYMENT_BLOCK = re.compile(r"^```deployment[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)

@@ -27,6 +27,7 @@ from lambdalint.model.code.semantic import (
 )
 from lambdalint.model.code.span import Span
 from lambdalint.model.code.values import (
+    Const,
     Container,
     FromEvent,
     Sdk,
@@ -136,6 +137,9 @@ class Creation:
     factory: str  # qualified name: boto3.client …
     what: str  # "an AWS SDK client" …
     helper: str | None = None  # the own function it is created in, called by the handler
+    assigned: str | None = None  # the one name it is assigned to (`s3 = boto3.client(…)`)
+    # Every argument is a constant the source states: the same client at module level.
+    constant: bool = False
 
 
 @record(frozen=True)
@@ -360,7 +364,10 @@ class Code:
                 qualified = self.evaluator.qualified(callee)
                 if qualified in factories and not self._per_invocation(site):
                     found.append(Creation(module.span(site.node), qualified,
-                                          factories[qualified], helper))
+                                          factories[qualified], helper,
+                                          site.assigned[0] if len(site.assigned) == 1
+                                          and site.whole_value else None,
+                                          self._constant_arguments(site)))
                     continue
                 own = self.evaluator.own_function(callee)
                 if own is not None and not own.decorated:  # lru_cache & co. make it once
@@ -368,6 +375,18 @@ class Code:
 
         visit(facts, None, 0)
         return found
+
+    def _constant_arguments(self, site: CallSite) -> bool:
+        given = [*site.node.args, *(k.value for k in site.node.keywords)]
+        if any(isinstance(a, ast.Starred) for a in site.node.args) or \
+                any(k.arg is None for k in site.node.keywords):
+            return False
+        for argument in given:
+            found = definite(self.evaluator.value(argument, site.scope))
+            if found is None or not all(isinstance(v, Const) or
+                                        (isinstance(v, Text) and v.exact) for v in found):
+                return False
+        return True
 
     def _per_invocation(self, site: CallSite) -> bool:
         """A client made with this invocation's credentials or settings (assumed role

@@ -124,6 +124,8 @@ class CallSite:
     # The enclosing assignment stores into a container or an object (`CACHE[k] = …`,
     # `holder.client = …`): kept beyond the call, like a cache.
     stored: bool = False
+    # The call is the whole value assigned (`s3 = boto3.client("s3")`), not part of it.
+    whole_value: bool = False
 
 
 @record(eq=False)
@@ -224,6 +226,7 @@ class _Collector(ast.NodeVisitor):
         self.scopes: dict[int, Scope] = {}
         self.qualname: list[str] = []
         self.assigned: tuple[str, ...] = ()
+        self.assigned_value: ast.expr | None = None
         self.stored = False
         self.guards = 0
         self.callees: set[int] = set()  # id() of expressions that are a call's callee
@@ -396,10 +399,10 @@ class _Collector(ast.NodeVisitor):
         names = tuple(n.id for t in targets for n in ast.walk(t)
                       if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
         stored = any(isinstance(t, (ast.Subscript, ast.Attribute)) for t in targets)
-        previous = self.assigned, self.stored
-        self.assigned, self.stored = names, stored
+        previous = self.assigned, self.stored, self.assigned_value
+        self.assigned, self.stored, self.assigned_value = names, stored, value
         self.visit(value)
-        self.assigned, self.stored = previous
+        self.assigned, self.stored, self.assigned_value = previous
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._assigning(node.targets, node.value)
@@ -526,7 +529,8 @@ class _Collector(ast.NodeVisitor):
     # ---- expressions -------------------------------------------------------------------
 
     def visit_Call(self, node: ast.Call) -> None:
-        self.calls.append(CallSite(node, self.scope, self.assigned, self.stored))
+        self.calls.append(CallSite(node, self.scope, self.assigned, self.stored,
+                                   node is self.assigned_value))
         if (dotted(node.func) or "").endswith("import_module") and node.args and \
                 isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
             self.add_import(node.args[0].value, node)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Severity
-from lambdalint.model.code.program import code_of
+from lambdalint.advice import code_fix
+from lambdalint.finding import Applicability, Finding, Fix, Severity
+from lambdalint.model.code.program import Creation, code_of
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.rules import Rule
@@ -42,6 +43,11 @@ class ClientInHandler(Rule):
 
     ## Fix
     Create the client at module level (or lazily into a global) and use it from the handler.
+    `lambdalint check --fix` moves `name = factory(…)` from the function's body to module
+    level when every argument is a constant (safe: the same client, made once); with
+    `--unsafe-fixes`, a creation whose arguments are computed (from the environment, from
+    other values) becomes a lazily initialised global, made with the first invocation's
+    arguments and reused.
 
     ## References
     - [Best practices: take advantage of execution environment reuse](https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html)
@@ -54,6 +60,7 @@ class ClientInHandler(Rule):
     summary = "An SDK client, session or DB connection is created on every invocation"
     needs = ("handler",)
     tags = ("performance",)
+    fixes = (Applicability.SAFE, Applicability.UNSAFE)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for creation in code_of(deployment, ctx).creations_per_invocation():
@@ -64,4 +71,15 @@ class ClientInHandler(Rule):
                 message=(f"{creation.factory}() in {where} creates {creation.what} on every "
                          "invocation; create it once at module level so warm invocations "
                          "reuse it"),
-                fix="move it to module level (or initialise it lazily into a global)")
+                fix=self._fix(deployment, creation))
+
+    @staticmethod
+    def _fix(deployment: Deployment, creation: Creation) -> Fix:
+        advice = "move it to module level (or initialise it lazily into a global)"
+        if creation.assigned is None:
+            return Fix(advice=advice)
+        if creation.constant:
+            return code_fix(deployment, creation.span, advice, Applicability.SAFE,
+                            "hoist_creation", lazily=False)
+        return code_fix(deployment, creation.span, advice, Applicability.UNSAFE,
+                        "hoist_creation", lazily=True)

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Related, Severity
+from lambdalint.advice import code_fix
+from lambdalint.finding import Applicability, Finding, Fix, Related, Severity
 from lambdalint.model.code.program import code_of, in_tmp
 from lambdalint.model.code.values import text_of
 from lambdalint.model.context import Context
@@ -41,7 +42,10 @@ class FixedTmpPath(Rule):
 
     ## Fix
     Use `tempfile` (`NamedTemporaryFile`, `mkstemp`, `TemporaryDirectory`) or a unique name
-    per invocation, and remove the file when done.
+    per invocation, and remove the file when done. With `--unsafe-fixes`, `lambdalint check
+    --fix` rewrites exactly `with open("/tmp/…", "w") as f:` whose body only writes to `f`,
+    and whose path appears nowhere else, into `with tempfile.NamedTemporaryFile("w") as f:`
+    (unsafe: the file is gone once closed); any other write is left to you.
 
     ## References
     - [Lambda execution environment reuse](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html)
@@ -54,6 +58,7 @@ class FixedTmpPath(Rule):
     function_code = True
     summary = "A write to a constant /tmp path, shared by reused and concurrent invocations"
     tags = ("runtime", "filesystem")
+    fixes = (Applicability.UNSAFE, Applicability.DISPLAY_ONLY)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for write in code_of(deployment, ctx).writes():
@@ -61,9 +66,12 @@ class FixedTmpPath(Rule):
             if path is None or not in_tmp(path) or path in ("/tmp", "/tmp/") or \
                     write.directory:
                 continue  # creating a directory twice does not collide
+            advice = "use tempfile or a unique name per invocation"
             yield self.in_code(
                 write.span, key=path,
                 message=(f"{write.how} writes to the fixed path {path!r}: reused execution "
                          "environments and concurrent work share it"),
                 related=Related.to(write.path.origin, "the path is set here"),
-                fix="use tempfile or a unique name per invocation")
+                fix=code_fix(deployment, write.span, advice, Applicability.UNSAFE,
+                             "temporary_file") if write.how.startswith("open(")
+                else Fix(advice=advice))

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Related, Severity
+from lambdalint.advice import code_fix
+from lambdalint.finding import Applicability, Finding, Fix, Related, Severity
 from lambdalint.model.code.program import code_of
 from lambdalint.model.code.values import FromEvent, the
 from lambdalint.model.context import Context
@@ -50,6 +51,9 @@ class S3KeyNotUnquoted(Rule):
 
     ## Fix
     `key = urllib.parse.unquote_plus(record["s3"]["object"]["key"])`.
+    `lambdalint check --fix` wraps the expression that reads the key from the event in
+    `urllib.parse.unquote_plus(…)` and imports `urllib.parse` (safe: S3 always sends the
+    key encoded, so every use of it wants it decoded).
 
     ## References
     - [S3 event message structure: the key is URL-encoded](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html)
@@ -62,6 +66,7 @@ class S3KeyNotUnquoted(Rule):
     function_code = True
     summary = "An S3 event's object key reaches an SDK call without unquote_plus"
     tags = ("s3", "events")
+    fixes = (Applicability.SAFE,)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for call in code_of(deployment, ctx).sdk_calls():
@@ -74,11 +79,14 @@ class S3KeyNotUnquoted(Rule):
                 key = the(value, FromEvent) if value is not None else None
                 if key is None or key.decoded or key.path[-3:] != S3_OBJECT_KEY:
                     continue
+                advice = "decode it first: urllib.parse.unquote_plus(key)"
                 yield self.in_code(
                     call.span, key=f"{call.function}:{call.method}",
                     message=(f"the S3 event's object key reaches {call.service}."
                              f"{call.method}() still URL-encoded: keys with spaces or "
                              "special characters fail with NoSuchKey"),
                     related=Related.to(key.origin, "the key is read from the S3 event here"),
-                    fix="decode it first: urllib.parse.unquote_plus(key)")
+                    fix=code_fix(deployment, key.origin, advice, Applicability.SAFE,
+                                 "unquote_plus_around") if key.origin is not None
+                    else Fix(advice=advice))
                 break

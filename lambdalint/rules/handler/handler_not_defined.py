@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Severity
+from lambdalint.advice import value_fix
+from lambdalint.finding import Applicability, Finding, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.resolution import resolve
@@ -38,7 +39,10 @@ class HandlerNotDefined(Rule):
 
     ## Fix
     Point the handler at the name that exists (see the suggestion), or bind the configured
-    name in the module (`handler = lambda_handler`).
+    name in the module (`handler = lambda_handler`). With `--unsafe-fixes`, `lambdalint
+    check --fix` sets the handler to the one close name the module defines, where the
+    template, serverless.yml or the TOML config writes it (unsafe: that function is what
+    every invocation will run); with several close names it is left to you.
 
     ## References
     - [Define Lambda function handler in Python](https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html)
@@ -51,6 +55,7 @@ class HandlerNotDefined(Rule):
     summary = "The handler's module defines no top-level name matching the handler"
     needs = ("handler",)
     tags = ("handler",)
+    fixes = (Applicability.UNSAFE, Applicability.DISPLAY_ONLY)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         resolution = resolve(deployment, ctx)
@@ -62,12 +67,16 @@ class HandlerNotDefined(Rule):
         candidates = list(names)
         import difflib  # only when there is a name to suggest
 
-        close = difflib.get_close_matches(handler.function, candidates,
-                                          n=1)
+        close = difflib.get_close_matches(handler.function, candidates, n=2)
         hint = f"; did you mean {handler.module_as_written}.{close[0]}?" if close else ""
+        advice = (f"set the handler to {handler.module_as_written}.{close[0]}" if close
+                  else f"define {handler.function} in {module.member.name}")
+        # Only one close name: which function the user meant is not a guess.
+        fix = value_fix(deployment.handler, f"{handler.module_as_written}.{close[0]}", advice,
+                        "handler renamed") \
+            if len(close) == 1 and deployment.handler is not None else advice
         yield self.finding(
             module.artifact, member=module.member.name, key=handler.function,
             message=(f"module {handler.module} defines no top-level {handler.function!r}: "
                      f"every invocation fails with Runtime.HandlerNotFound{hint}"),
-            fix=(f"set the handler to {handler.module_as_written}.{close[0]}" if close
-                 else f"define {handler.function} in {module.member.name}"))
+            fix=fix)

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Related, Severity
+from lambdalint.advice import code_fix
+from lambdalint.finding import Applicability, Finding, Related, Severity
 from lambdalint.model.code.program import code_of
 from lambdalint.model.code.values import Value, kind_of, walk, why_all
 from lambdalint.model.context import Context
@@ -60,7 +61,9 @@ class JsonDumpsUnserializable(Rule):
 
     ## Fix
     Pass `default=` (for example `default=str`, or a function that turns `Decimal` into int
-    or float), or convert the values first.
+    or float), or convert the values first. With `--unsafe-fixes`, `lambdalint check --fix`
+    adds `default=str` to the call (unsafe: a `Decimal` becomes a JSON string, not a
+    number).
 
     ## References
     - [json.dumps: default](https://docs.python.org/3/library/json.html#json.dumps)
@@ -73,6 +76,7 @@ class JsonDumpsUnserializable(Rule):
     function_code = True
     summary = "json.dumps of Decimal (DynamoDB items), datetime, set or bytes without default="
     tags = ("handler",)
+    fixes = (Applicability.UNSAFE,)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for dump in code_of(deployment, ctx).json_dumps():
@@ -88,5 +92,7 @@ class JsonDumpsUnserializable(Rule):
                     message=(f"json.dumps() of {why} without default=: TypeError: Object "
                              "of type … is not JSON serializable"),
                     related=Related.to(value.origin, f"{why} comes from here"),
-                    fix="pass default= (e.g. default=str) or convert the values first")
+                    fix=code_fix(deployment, dump.span,
+                                 "pass default= (e.g. default=str) or convert the values first",
+                                 Applicability.UNSAFE, "json_default_str"))
                 break

@@ -3,9 +3,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 
+from lambdalint.advice import code_fix
 from lambdalint.data import unserializable_kinds
-from lambdalint.finding import Finding, Related, Severity
-from lambdalint.model.code.program import code_of
+from lambdalint.finding import Applicability, Finding, Fix, Related, Severity
+from lambdalint.model.code.program import Returned, code_of
+from lambdalint.model.code.span import Span
 from lambdalint.model.code.values import Value, kind_of, walk, why_all
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
@@ -33,6 +35,19 @@ def rejected(value: Value) -> tuple[str, Value] | None:
         if found is not None:
             return found
     return None
+
+
+# What the fix converts, and how: sorted(…), .isoformat(), str(…).
+CONVERTED = frozenset({"set", "frozenset", "datetime", "date", "time", "uuid"})
+
+
+def _inside(span: object, outer: Span) -> Span | None:
+    """``span`` when it lies within ``outer`` (the same module)."""
+    if not isinstance(span, Span) or (span.path, span.member) != (outer.path, outer.member):
+        return None
+    starts_after = (span.line, span.column) >= (outer.line, outer.column)
+    ends_before = (span.end_line, span.end_column) <= (outer.end_line, outer.end_column)
+    return span if starts_after and ends_before else None
 
 
 class NonSerializableReturn(Rule):
@@ -72,6 +87,10 @@ class NonSerializableReturn(Rule):
     ## Fix
     Convert before returning: `.isoformat()` for datetimes, `str(uuid)`, `sorted(a_set)`,
     `dataclasses.asdict(obj)`, `member.value` for enums, base64 text for binary data.
+    With `--unsafe-fixes`, `lambdalint check --fix` makes those conversions of a set, a
+    datetime, a date, a time or a UUID where the `return` states it: the returned value
+    itself, or the expression inside the returned dict or list that makes it (unsafe: the
+    caller receives a list or a string instead).
 
     ## References
     - [Define Lambda function handler in Python: return values](https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html)
@@ -85,6 +104,7 @@ class NonSerializableReturn(Rule):
     summary = "The handler returns a value the runtime cannot marshal (set, datetime, UUID…)"
     needs = ("handler",)
     tags = ("handler",)
+    fixes = (Applicability.UNSAFE, Applicability.DISPLAY_ONLY)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         code = code_of(deployment, ctx)
@@ -109,4 +129,21 @@ class NonSerializableReturn(Rule):
                 message=(f"the handler returns {why}, which the runtime cannot marshal: "
                          "Runtime.MarshalError (… is not JSON serializable)"),
                 related=Related.to(value.origin, f"{why} is made here"),
-                fix="convert it before returning (isoformat(), str(), sorted(), asdict())")
+                fix=self._fix(deployment, returned, value))
+
+    @staticmethod
+    def _fix(deployment: Deployment, returned: Returned, value: Value) -> Fix:
+        """The conversion where the return states the value: the whole returned value, or
+        the expression that makes it inside the return."""
+        advice = "convert it before returning (isoformat(), str(), sorted(), asdict())"
+        kind = kind_of(value)
+        if kind not in CONVERTED:
+            return Fix(advice=advice)
+        if why_all(returned.value, functools.partial(marshaller_rejects, role="top")):
+            target: Span | None = returned.span
+        else:
+            target = _inside(getattr(value, "origin", None), returned.span)
+        if target is None:
+            return Fix(advice=advice)
+        return code_fix(deployment, target, advice, Applicability.UNSAFE,
+                        "serializable_return", kind=kind)

@@ -4,8 +4,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
+from lambdalint.advice import entry_fix
 from lambdalint.data import Runtime, python_for_pyc_magic
-from lambdalint.finding import Finding, Severity
+from lambdalint.finding import Applicability, EntryEdit, Finding, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.rules import Rule
@@ -48,7 +49,9 @@ class ForeignBytecode(Rule):
     ## Fix
     Compile sourceless modules with the runtime's Python (`python3.12 -m compileall -b`), or
     ship the `.py` source. Build the zip without `__pycache__` folders of other versions:
-    `zip -r function.zip . -x '*__pycache__*'`.
+    `zip -r function.zip . -x '*__pycache__*'`. `lambdalint check --fix` drops the
+    `__pycache__` entries of other versions from the zip; a sourceless `.pyc` is left to you
+    (dropping it would remove the module).
 
     ## References
     - [PEP 3147: PYC repository directories](https://peps.python.org/pep-3147/)
@@ -61,6 +64,7 @@ class ForeignBytecode(Rule):
     summary = "Sourceless .pyc for another Python version (or __pycache__ for other versions)"
     needs = ("runtime",)
     tags = ("packaging", "runtime")
+    fixes = (Applicability.SAFE, Applicability.DISPLAY_ONLY)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         runtime = deployment.target_runtime
@@ -74,7 +78,10 @@ class ForeignBytecode(Rule):
         tree = artifact.tree
         assert tree is not None
         stale: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for member in tree.files():
+        indices: dict[str, int] = {}
+        for index, member in enumerate(tree.members):
+            if member.is_dir:
+                continue
             if not member.name.endswith(".pyc"):
                 continue
             cached = CACHE_TAG.search(member.name)
@@ -82,6 +89,7 @@ class ForeignBytecode(Rule):
                 # A source folder's caches are the developer's, not what ships.
                 if cached.group("tag") != own_tag and artifact.is_zip:
                     stale[cached.group("tag")].append((member.name, member.size))
+                    indices[member.name] = index
                 continue
             if member.name[:-1] in tree.by_name:
                 continue  # a .py beside it is what Python imports
@@ -105,5 +113,7 @@ class ForeignBytecode(Rule):
                 artifact, member=files[0][0], key=tag, severity=Severity.INFO,
                 message=(f"{len(files)} __pycache__ files for {tag} "
                          f"({human_bytes(size)}) are never used by {runtime.id}"),
-                fix="install with `pip install --no-compile …`, or zip with "
-                    "-x '*__pycache__*'")
+                fix=entry_fix(artifact, "install with `pip install --no-compile …`, or zip "
+                              "with -x '*__pycache__*'",
+                              (EntryEdit(name, indices[name], remove=True)
+                               for name, _ in files), f"dropped __pycache__ for {tag}"))

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.advice import rezip_folder_as
-from lambdalint.finding import Finding, Severity
-from lambdalint.model.archive import Tree
+from lambdalint.advice import entry_fix, moved, rezip_folder_as
+from lambdalint.finding import Applicability, EntryEdit, Finding, Severity
+from lambdalint.model.archive import Tree, ZipTree
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.handler import module_candidates
@@ -61,7 +61,9 @@ class FunctionCodeNested(Rule):
 
     ## Fix
     Zip the folder's contents from inside it: `cd my_function && zip -r ../function.zip .`.
-    The finding's fix line repackages the existing zip in place.
+    The finding's fix line repackages the existing zip in place; `lambdalint check --fix`
+    moves the folder's entries to the root of the zip itself, unless one of them would land
+    on a name the root already holds.
 
     ## References
     - [Deploying Python Lambda functions with .zip file archives](https://docs.aws.amazon.com/lambda/latest/dg/python-package.html)
@@ -73,6 +75,7 @@ class FunctionCodeNested(Rule):
     function_code = True
     summary = "Function zip holds its code under one top folder instead of at the root"
     tags = ("packaging",)
+    fixes = (Applicability.SAFE,)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         function = deployment.function
@@ -93,7 +96,18 @@ class FunctionCodeNested(Rule):
             message=(f"{what} is inside the folder {folder} instead of at the zip root: "
                      f"Lambda imports the handler from /var/task, so it fails with "
                      f"Runtime.ImportModuleError; zip the folder's contents, not the folder"),
-            fix=rezip_folder_as(function.path, folder, "."))
+            fix=entry_fix(function, rezip_folder_as(function.path, folder, "."),
+                          self._lifted(tree, folder), f"lifted {folder} to the zip root"))
+
+    @staticmethod
+    def _lifted(tree: Tree, folder: str) -> list[EntryEdit]:
+        """Every entry under the folder moved to the root (the folder's own entry goes);
+        none when that would put two entries on one name."""
+        if not isinstance(tree, ZipTree):
+            return []
+        pairs = [(index, member.name[len(folder):]) for index, member in
+                 enumerate(tree.members) if member.name.startswith(folder)]
+        return moved(tree, pairs) or []
 
     @staticmethod
     def _zipped_folder(tree: Tree, zip_stem: str) -> str | None:

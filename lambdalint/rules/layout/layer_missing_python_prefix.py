@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from lambdalint.advice import rezip_folder_as
-from lambdalint.finding import Finding, Severity
-from lambdalint.model.archive import Tree
+from lambdalint.advice import entry_fix, moved, rezip_folder_as
+from lambdalint.finding import Applicability, EntryEdit, Finding, Severity
+from lambdalint.model.archive import Tree, ZipTree
 from lambdalint.model.context import Context
-from lambdalint.model.deployment import Artifact, Deployment
+from lambdalint.model.deployment import LAYER_ROOTS, Artifact, Deployment
 from lambdalint.model.layout import is_importable, misplaced_root, package_names
 from lambdalint.rules import Rule
 
@@ -49,7 +49,9 @@ class LayerMissingPythonPrefix(Rule):
     Install into a `python/` folder and zip that folder, not its contents:
     `pip install -r requirements.txt --target build/python`, then
     `cd build && zip -r ../layer.zip python`.
-    The finding's fix line repackages the existing zip in place.
+    The finding's fix line repackages the existing zip in place; `lambdalint check --fix`
+    moves the entries under `python/` in the zip itself (each entry's compressed bytes and
+    timestamp kept), unless a moved entry's new name is already taken.
 
     ## References
     - [Packaging your layer content: layer paths for Python](https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html)
@@ -61,6 +63,7 @@ class LayerMissingPythonPrefix(Rule):
     severity = Severity.ERROR
     summary = "Layer content is not under python/, so nothing in it is importable from /opt"
     tags = ("packaging", "layers")
+    fixes = (Applicability.SAFE,)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for layer, tree in deployment.zips(layers_only=True):
@@ -77,11 +80,13 @@ class LayerMissingPythonPrefix(Rule):
         for root, names in sorted(misplaced.items()):
             shown = package_names(names, root)
             where = f"under {root}" if root else "at the zip root"
-            fix = (rezip_folder_as(layer.path, root, "python") if everything_misplaced
-                   and len(misplaced) == 1 else
-                   f"move {root or 'the top-level packages'} into python/ and re-zip")
+            advice = (rezip_folder_as(layer.path, root, "python") if everything_misplaced
+                      and len(misplaced) == 1 else
+                      f"move {root or 'the top-level packages'} into python/ and re-zip")
             # point at a module rather than at dist-info metadata
             first = min(names, key=lambda n: (".dist-info/" in n or ".egg-info/" in n, n))
+            fix = entry_fix(layer, advice, self._moves(tree, root, set(misplaced)),
+                            f"moved {root or 'the top-level packages'} under python/")
             yield self.finding(
                 layer, member=first, key=root,
                 message=(f"layer content ({shown}) is {where}, not under python/: Lambda "
@@ -89,3 +94,20 @@ class LayerMissingPythonPrefix(Rule):
                          f"/opt/python/lib/python3.X/site-packages are on sys.path, so "
                          f"nothing here is importable; put {root or 'it'} under python/"),
                 fix=fix)
+
+    @staticmethod
+    def _moves(tree: Tree, root: str, roots: set[str]) -> list[EntryEdit]:
+        """Every entry under ``root`` moved to python/ (for the zip root: every entry that is
+        not under a layer root or another misplaced folder)."""
+        if not isinstance(tree, ZipTree):
+            return []
+        others = tuple(r for r in roots if r and r != root)
+        pairs = []
+        for index, member in enumerate(tree.members):
+            name = member.name
+            if root:
+                if name.startswith(root):
+                    pairs.append((index, "python/" + name[len(root):]))
+            elif not name.startswith(LAYER_ROOTS) and not (others and name.startswith(others)):
+                pairs.append((index, "python/" + name))
+        return moved(tree, pairs) or []

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.advice import make_readable
-from lambdalint.finding import Finding, Severity
+from lambdalint.advice import entry_fix, make_readable, readable_mode
+from lambdalint.finding import Applicability, EntryEdit, Finding, Severity
 from lambdalint.model.archive import Member, Tree
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
@@ -51,7 +51,8 @@ class UnreadableEntry(Rule):
 
     ## Fix
     `chmod -R a+rX` the build folder before zipping (644 for files, 755 for folders and
-    executables). The finding's fix line repairs the existing zip.
+    executables). The finding's fix line repairs the existing zip; `lambdalint check --fix`
+    sets those modes on the zip's entries themselves.
 
     ## References
     - [Lambda deployment package file permissions](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html)
@@ -63,13 +64,15 @@ class UnreadableEntry(Rule):
     severity = Severity.ERROR
     summary = "Zip entry without world-read (files) or world-execute (folders) permission"
     tags = ("packaging",)
+    fixes = (Applicability.SAFE,)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for artifact, tree in deployment.zips():
             yield from self.once_per_artifact(artifact, "", self._in, tree)
 
     def _in(self, artifact: Artifact, tree: Tree) -> Iterator[Finding]:
-        bad = [m for m in tree.members if unreadable(m)]
+        indexed = [(i, m) for i, m in enumerate(tree.members) if unreadable(m)]
+        bad = [m for _, m in indexed]
         if bad:
             first = bad[0]
             mode = f"{first.mode & 0o7777:04o}" if first.mode is not None else "?"
@@ -82,4 +85,6 @@ class UnreadableEntry(Rule):
                          "Lambda runs your code as: import fails with "
                          "\"PermissionError: [Errno 13] Permission denied\"; files need 644, "
                          "folders 755"),
-                fix=make_readable(artifact.path))
+                fix=entry_fix(artifact, make_readable(artifact.path),
+                              (EntryEdit(m.name, i, mode=readable_mode(m)) for i, m in indexed),
+                              "made readable"))

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Severity
-from lambdalint.model.archive import link_target_anomaly
+from lambdalint.advice import entry_fix
+from lambdalint.finding import Applicability, EntryEdit, Finding, Fix, Severity
+from lambdalint.model.archive import Anomaly, Tree, ZipTree, link_target_anomaly
 from lambdalint.model.context import Context
-from lambdalint.model.deployment import Deployment
+from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.rules import Rule
 
 LINK_TARGET_LIMIT = 4096
@@ -48,6 +49,9 @@ class UnsafeArchiveEntry(Rule):
     Rebuild the zip from a clean folder with `zip -r` (which stores relative paths and each
     file once); replace symlinks that leave the package with the files themselves
     (`zip -r --symlinks` is not needed for Lambda); do not encrypt deployment packages.
+    `lambdalint check --fix` drops duplicate entries that are exact copies of each other
+    (same content, size and mode), keeping the last, which is the one `unzip -o` and Python's
+    `zipfile` use; duplicates that differ are left to you.
 
     ## References
     - [Zip Slip vulnerability](https://security.snyk.io/research/zip-slip-vulnerability)
@@ -60,6 +64,7 @@ class UnsafeArchiveEntry(Rule):
     summary = "Absolute, '..', escaping-symlink, duplicate or encrypted zip entry"
     tags = ("security", "packaging", "external/cwe/cwe-22")
     security_severity = "7.5"  # an entry that writes outside the folder it is extracted to
+    fixes = (Applicability.SAFE, Applicability.DISPLAY_ONLY)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for artifact in deployment.artifacts:
@@ -77,4 +82,20 @@ class UnsafeArchiveEntry(Rule):
                             anomalies.append(anomaly)
             for anomaly in anomalies:
                 yield self.finding(artifact, member=anomaly.member, key=anomaly.problem,
-                                   message=f"{anomaly.member}: {anomaly.problem}")
+                                   message=f"{anomaly.member}: {anomaly.problem}",
+                                   fix=self._fix(artifact, tree, anomaly))
+
+    @staticmethod
+    def _fix(artifact: Artifact, tree: Tree, anomaly: Anomaly) -> Fix | None:
+        """Exact copies of one entry: all but the last dropped."""
+        if not anomaly.duplicate or not isinstance(tree, ZipTree):
+            return None
+        copies = [(i, m) for i, m in enumerate(tree.members) if m.name == anomaly.member]
+        first = copies[0][1]
+        if any((m.crc, m.size, m.mode, m.is_dir, m.is_symlink) !=
+               (first.crc, first.size, first.mode, first.is_dir, first.is_symlink)
+               for _, m in copies):
+            return None
+        return entry_fix(artifact, "keep one copy of the entry",
+                         (EntryEdit(m.name, i, remove=True) for i, m in copies[:-1]),
+                         "dropped exact duplicates")

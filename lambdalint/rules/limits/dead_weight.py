@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from lambdalint.finding import Finding, Severity
+from lambdalint.advice import entry_fix
+from lambdalint.finding import Applicability, EntryEdit, Finding, Severity
 from lambdalint.model.archive import Member, Tree
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
@@ -64,6 +65,8 @@ class DeadWeight(Rule):
     Exclude them when zipping: `zip -r function.zip . -x '.git/*' '*/tests/*' 'tests/*'
     '*__pycache__*'`; for a pip-built layer,
     `find python -type d \\( -name tests -o -name __pycache__ \\) -prune -exec rm -rf {} +`.
+    `lambdalint check --fix` drops the `__pycache__` entries from the zip; tests, docs and
+    the rest are left to you (code may import them).
 
     ## References
     - [Best practices for working with Lambda functions: minimize package size](https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html)
@@ -74,6 +77,7 @@ class DeadWeight(Rule):
     severity = Severity.INFO
     summary = "Bundled tests, docs, .git, __pycache__ or orphaned files: bytes that only cost"
     tags = ("size", "cold-start")
+    fixes = (Applicability.SAFE, Applicability.DISPLAY_ONLY)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         runtime = deployment.target_runtime
@@ -85,11 +89,16 @@ class DeadWeight(Rule):
     def _in(self, artifact: Artifact, tree: Tree, own_tag: str | None,
             ctx: Context) -> Iterator[Finding]:
         found: dict[str, list[Member]] = defaultdict(list)
+        caches: list[EntryEdit] = []
         listed = self._recorded_files(artifact, ctx)
-        for member in tree.files():
+        for index, member in enumerate(tree.members):
+            if member.is_dir:
+                continue
             category = self._category(artifact, member, own_tag, listed, ctx)
             if category:
                 found[category].append(member)
+            if category == "pycache":
+                caches.append(EntryEdit(member.name, index, remove=True))
         for category, members in sorted(found.items()):
             size = sum(m.size for m in members)
             if size < MIN_REPORTED_BYTES:
@@ -99,7 +108,10 @@ class DeadWeight(Rule):
                 message=(f"{human_bytes(size)} in {len(members)} files of "
                          f"{CATEGORIES[category]} (e.g. {members[0].name}) are shipped "
                          "but never used: they only slow every cold start"),
-                fix="exclude them when building the zip (see `lambdalint rule LL605`)")
+                fix=entry_fix(artifact, "exclude them when building the zip (see "
+                              "`lambdalint rule LL605`)",
+                              caches if category == "pycache" else (),
+                              "dropped __pycache__"))
 
     @staticmethod
     def _recorded_files(artifact: Artifact, ctx: Context) -> set[str]:

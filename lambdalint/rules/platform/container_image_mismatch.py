@@ -6,7 +6,7 @@ from lambdalint.finding import Finding, Related, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.model.spec import DEFAULT, INFERRED, ImageSpec, Value
-from lambdalint.rules import Rule
+from lambdalint.rules import Rule, advice
 
 _PLATFORMS = {"x86_64": "linux/amd64", "arm64": "linux/arm64"}
 
@@ -144,7 +144,8 @@ class ContainerImageMismatch(Rule):
                            message=f"the function's {label} is declared here"),) \
             if origin.file is not None else ()
         return Finding(rule=self.id, path=image.dockerfile, line=where.origin.line,
-                       column=where.origin.column, message=message, fix=fix, related=related,
+                       column=where.origin.column, message=message, fix=advice(fix),
+                       related=related,
                        key=label)
 
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from lambdalint.advice import value_fix
 from lambdalint.data import recommended_runtime
-from lambdalint.finding import Finding, Severity
+from lambdalint.finding import Applicability, Finding, Severity
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Deployment
 from lambdalint.rules import Rule
@@ -39,6 +40,10 @@ class DeprecatedRuntime(Rule):
     ## Fix
     Move the function to a supported runtime: rebuild its zip and layers for the new Python
     (binary wheels are per Python version, see LL201) and change `Runtime` in the template.
+    With `--unsafe-fixes`, `lambdalint check --fix` sets the runtime to the recommended one
+    where the template, serverless.yml or the TOML config writes it, changing nothing else
+    in the file (unsafe: the code and its wheels must still be rebuilt for that Python,
+    which the next check judges).
 
     ## References
     - [Lambda runtimes: deprecation policy and dates](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html)
@@ -50,6 +55,7 @@ class DeprecatedRuntime(Rule):
     summary = "The function's runtime is deprecated (an error once Lambda blocks updates)"
     needs = ("runtime",)
     tags = ("runtime",)
+    fixes = (Applicability.UNSAFE, Applicability.DISPLAY_ONLY)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         runtime = deployment.target_runtime
@@ -75,4 +81,6 @@ class DeprecatedRuntime(Rule):
                      f"{'; ' + schedule if schedule else ''}: "
                      f"{'deploys of this function now fail; ' if blocked else ''}"
                      f"move to {suggested.id}"),
-            fix=f"rebuild for {suggested.id} and set Runtime: {suggested.id}")
+            fix=value_fix(deployment.runtime, suggested.id,
+                          f"rebuild for {suggested.id} and set Runtime: {suggested.id}",
+                          f"runtime set to {suggested.id}"))

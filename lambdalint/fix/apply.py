@@ -1,0 +1,544 @@
+"""`--fix`, `--unsafe-fixes`, `--diff`, `--fix-only`: fixes applied until nothing is left.
+
+A pass takes the reported findings whose fix edits something and that the flags allow
+(safe ones, and with ``--unsafe-fixes`` the unsafe ones), groups their edits by the file
+they change, and writes each changed file's new version to a staged copy: a zip rewritten
+entry by entry, a text whose rewrites are merged like ruff merges edits (a fix whose changed
+lines overlap another's waits for the next pass). Then the deployment is checked again,
+reading the staged copies (``lambdalint.files``): a fix may uncover work for another (the
+handler module is found once the function's folder is lifted to the zip root, and its code
+is judged) or settle another. When a pass changes nothing, ``--fix`` writes each staged
+copy over its file, atomically, and ``--diff`` prints what it would write.
+
+A file is left alone, with one line saying why, when it is reached through a symlink, is
+read-only (by its mode bits: root could write it anyway), lies outside the folders given,
+is generated (a CDK cloud assembly), is a zip that is not plain, or changed on disk while
+the fixes were worked out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from lambdalint import files
+from lambdalint.config import discover as discover_config
+from lambdalint.engine import Options, Result, run
+from lambdalint.finding import Applicability, EntryEdit, Fix, ReportedFinding, one_line
+from lambdalint.model.archive import ArchiveError, MemberError, ZipTree
+from lambdalint.records import field, record
+
+# Each pass can only uncover what the previous one made reachable; real deployments settle
+# in two or three.
+MAX_PASSES = 8
+# Entries of a zip being rewritten: its check has already read it within the configured cap.
+_MAX_ENTRIES = 1_000_000
+_MAX_TEXT_BYTES = 16 * 1024 * 1024
+
+
+@record
+class Outcome:
+    """What the fixes did (``--fix``) or would do (``--diff``)."""
+
+    result: Result  # the check of the fixed files (--fix), else of the staged ones
+    fixed: dict[str, list[str]] = field(default_factory=dict)  # file shown → rule ids
+    left_alone: list[str] = field(default_factory=list)  # "file: why", one per file
+    notes: list[str] = field(default_factory=list)  # fixes dropped, and why
+    diff: str = ""
+    passes: int = 0
+
+    @property
+    def count(self) -> int:
+        return sum(len(rules) for rules in self.fixed.values())
+
+
+@record(eq=False)
+class _Staged:
+    """One file the fixes change: where it is, what it was, and its staged new version."""
+
+    path: Path  # absolute
+    shown: str
+    is_zip: bool
+    signature: tuple[int, ...]  # os.stat of the file when first read
+    original: bytes = b""  # a text file's bytes when first read
+    mode: int = 0o644
+    current: Path | None = None  # the staged copy (None: nothing changed yet)
+    # For a zip: each entry of the staged copy's index in the original.
+    lineage: list[int] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+
+    @property
+    def reading(self) -> Path:
+        return self.current or self.path
+
+
+def fix(options: Options, *, unsafe: bool, write: bool) -> Outcome:
+    """Check, fix, check again… then write the fixed files (``write``) or diff them."""
+    fixer = _Fixer(options, unsafe=unsafe)
+    try:
+        result = run(options)
+        options.progress = None  # one bar for the first check is enough
+        passes = 0
+        while passes < MAX_PASSES and fixer.one_pass(result.report.findings):
+            passes += 1
+            result = run(options)
+        files.unstage_all()  # from here on the user's files are read as they are
+        outcome = Outcome(result=result, fixed={}, left_alone=fixer.left_alone,
+                          notes=fixer.notes, passes=passes)
+        changed = [s for s in fixer.staged.values() if s.current is not None]
+        outcome.fixed = {s.shown: s.rules for s in sorted(changed, key=lambda s: s.shown)}
+        outcome.diff = "".join(_diff(s) for s in sorted(changed, key=lambda s: s.shown))
+        if write and changed:
+            for staged in changed:
+                refusal = _commit(staged)
+                if refusal is not None:
+                    outcome.left_alone.append(f"{staged.shown}: {refusal}")
+                    del outcome.fixed[staged.shown]
+            outcome.result = run(options)  # the exit code is that of the fixed files
+        return outcome
+    finally:
+        files.unstage_all()
+        fixer.close()
+
+
+class _Fixer:
+    def __init__(self, options: Options, *, unsafe: bool) -> None:
+        self.options = options
+        self.unsafe = unsafe
+        self.roots = _roots(options)
+        self.staged: dict[str, _Staged] = {}
+        self.refused: dict[str, str] = {}
+        self.left_alone: list[str] = []
+        self.notes: list[str] = []
+        self.temp = Path(tempfile.mkdtemp(prefix="lambdalint-fix-"))
+        self.copies = 0
+
+    def close(self) -> None:
+        shutil.rmtree(self.temp, ignore_errors=True)
+
+    def one_pass(self, findings: list[ReportedFinding]) -> bool:
+        """Apply what this check's findings allow; whether any file changed."""
+        by_file: dict[str, list[tuple[str, Fix]]] = {}
+        for reported in findings:
+            fix = reported.finding.fix
+            if fix is None or not fix.edits or fix.file is None:
+                continue
+            if fix.applicability is Applicability.UNSAFE and not self.unsafe:
+                continue
+            by_file.setdefault(files.key(fix.file), []).append((reported.finding.rule, fix))
+        changed = False
+        for key, fixes in sorted(by_file.items()):
+            staged = self._staged(key, fixes[0][1])
+            if staged is None:
+                continue
+            applied = self._zip(staged, fixes) if staged.is_zip else self._text(staged, fixes)
+            if applied:
+                staged.rules.extend(applied)
+                changed = True
+        return changed
+
+    # -- which files may change ----------------------------------------------------------
+
+    def _staged(self, key: str, first: Fix) -> _Staged | None:
+        if key in self.refused:
+            return None
+        if key in self.staged:
+            return self.staged[key]
+        path = Path(key)
+        shown = _shown(path, self.options.cwd)
+        why = self._refusal(path, first)
+        status: os.stat_result | None = None
+        if why is None:
+            try:
+                status = os.lstat(path)
+            except OSError as exc:
+                why = f"cannot read it ({exc.strerror or exc})"
+        if why is not None or status is None:
+            self.refused[key] = why or "cannot read it"
+            self.left_alone.append(f"{shown}: left alone: {self.refused[key]}")
+            return None
+        staged = _Staged(path=path, shown=shown, is_zip=first.entries != () or
+                         first.member is not None, signature=_signature(status),
+                         mode=stat.S_IMODE(status.st_mode))
+        if not staged.is_zip:
+            try:
+                with open(path, "rb") as handle:
+                    staged.original = handle.read(_MAX_TEXT_BYTES + 1)
+            except OSError as exc:
+                self.refused[key] = f"cannot read it ({exc.strerror or exc})"
+                self.left_alone.append(f"{shown}: left alone: {self.refused[key]}")
+                return None
+        self.staged[key] = staged
+        return staged
+
+    def _refusal(self, path: Path, fix: Fix) -> str | None:
+        root = next((r for r in self.roots if _inside(path, r)), None)
+        if root is None:
+            return "it is outside the folders given"
+        if _through_symlink(path, root):
+            return "it is reached through a symlink"
+        try:
+            status = os.lstat(path)
+        except OSError as exc:
+            return f"cannot read it ({exc.strerror or exc})"
+        if not stat.S_ISREG(status.st_mode):
+            return "not a regular file"
+        if not status.st_mode & stat.S_IWUSR:
+            return "it is read-only"
+        if "cdk.out" in path.parts:
+            return "it is generated by `cdk synth`: fix the CDK app instead"
+        if fix.entries or fix.member is not None:
+            from lambdalint.fix.zipwrite import plain_zip_problem
+
+            problem = plain_zip_problem(path)
+            if problem is not None:
+                return f"not a plain zip: {problem}"
+        elif status.st_size > _MAX_TEXT_BYTES:
+            return "too large to rewrite"
+        return None
+
+    # -- zips ------------------------------------------------------------------------------
+
+    def _zip(self, staged: _Staged, fixes: list[tuple[str, Fix]]) -> list[str]:
+        from lambdalint.fix.zipwrite import NotPlainZip, Output, rewrite
+
+        try:
+            tree = ZipTree(staged.reading, max_entries=_MAX_ENTRIES)
+        except (ArchiveError, OSError) as exc:
+            self.notes.append(f"{staged.shown}: cannot read the zip to fix it: {exc}")
+            return []
+        members = tree.members
+        if not staged.lineage:
+            staged.lineage = list(range(len(members)))
+        plan = _EntryPlan([m.name for m in members])
+        applied = [rule for rule, fix in fixes if fix.entries and plan.accept(fix.entries)]
+        # Code fixes inside the zip: each module's rewrites, merged.
+        modules: dict[str, list[tuple[str, Fix]]] = {}
+        for rule, fix in fixes:
+            if fix.rewrite is not None and fix.member is not None:
+                modules.setdefault(fix.member, []).append((rule, fix))
+        for member_name, rewrites in sorted(modules.items()):
+            index = plan.index_of(member_name)
+            if index is None:
+                continue
+            try:
+                data = tree.read(members[index], _MAX_TEXT_BYTES)
+            except MemberError:
+                continue
+            merged = self._merged(f"{staged.shown}:{member_name}", data, rewrites,
+                                  python=member_name.endswith(".py"))
+            if merged is not None:
+                plan.content[index] = merged[0]
+                applied += merged[1]
+        if not applied:
+            return []
+        outputs = [Output(source=i, name=plan.names[i], mode=plan.modes[i],
+                          content=plan.content.get(i))
+                   for i in range(len(members)) if not plan.removed[i]]
+        target = self._copy_path(staged)
+        try:
+            rewrite(staged.reading, target, outputs)
+        except (NotPlainZip, OSError) as exc:
+            self.notes.append(f"{staged.shown}: left alone: {exc}")
+            return []
+        staged.lineage = [staged.lineage[i] for i in range(len(members))
+                          if not plan.removed[i]]
+        self._stage(staged, target)
+        return applied
+
+    # -- text files --------------------------------------------------------------------------
+
+    def _text(self, staged: _Staged, fixes: list[tuple[str, Fix]]) -> list[str]:
+        try:
+            with open(staged.reading, "rb") as handle:
+                data = handle.read(_MAX_TEXT_BYTES + 1)
+        except OSError:
+            return []
+        rewrites = [(rule, fix) for rule, fix in fixes if fix.rewrite is not None]
+        merged = self._merged(staged.shown, data, rewrites,
+                              python=staged.path.suffix == ".py")
+        if merged is None:
+            return []
+        target = self._copy_path(staged)
+        with open(target, "xb") as handle:
+            handle.write(merged[0])
+        self._stage(staged, target)
+        return merged[1]
+
+    def _merged(self, shown: str, data: bytes, rewrites: list[tuple[str, Fix]], *,
+                python: bool) -> tuple[bytes, list[str]] | None:
+        """The text with every rewrite that fits applied, and their rules; None: none did."""
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.notes.append(f"{shown}: not UTF-8: its fixes were not applied")
+            return None
+        parses = _parser() if python else None
+        accepted: list[_Hunk] = []
+        rules: list[str] = []
+        for rule, fix in rewrites:
+            assert fix.rewrite is not None
+            try:
+                new = fix.rewrite(text)
+            except Exception as exc:  # a bug in one fix must not stop the others
+                self.notes.append(f"{shown}: the {rule} fix failed ({type(exc).__name__}: "
+                                  f"{exc}); please report this")
+                continue
+            if new is None or new == text:
+                continue
+            if parses is not None and not parses(new):
+                self.notes.append(f"{shown}: the {rule} fix was dropped: the fixed code would "
+                                  "not parse")
+                continue
+            hunks = _hunks(text, new)
+            if any(_conflict(h, a) for h in hunks for a in accepted):
+                continue  # it overlaps a fix already taken: the next pass retries it
+            accepted += [h for h in hunks if h not in accepted]
+            rules.append(rule)
+        if not rules:
+            return None
+        result = _applied(text, accepted)
+        if parses is not None and not parses(result):
+            self.notes.append(f"{shown}: the fixes of {', '.join(rules)} were dropped: "
+                              "together they would not parse")
+            return None
+        return result.encode("utf-8"), rules
+
+    # -- staging -----------------------------------------------------------------------------
+
+    def _copy_path(self, staged: _Staged) -> Path:
+        self.copies += 1
+        return self.temp / f"{self.copies}{staged.path.suffix}"
+
+    def _stage(self, staged: _Staged, target: Path) -> None:
+        previous = staged.current
+        staged.current = target
+        files.stage(staged.path, target)
+        if previous is not None:
+            previous.unlink(missing_ok=True)
+
+
+class _EntryPlan:
+    """What becomes of each entry of a zip, as the fixes of one pass say."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = list(names)
+        self.modes: list[int | None] = [None] * len(names)
+        self.removed = [False] * len(names)
+        self.moved = [False] * len(names)
+        self.content: dict[int, bytes] = {}
+        self._original = names
+
+    def index_of(self, name: str) -> int | None:
+        return next((i for i, n in enumerate(self._original)
+                     if n == name and not self.removed[i]), None)
+
+    def accept(self, edits: tuple[EntryEdit, ...]) -> bool:
+        """Take a fix's edits when they fit those already taken: the entries are still what
+        the check saw, no entry moves to two places, and no two entries end up with one
+        name that did not share it before."""
+        names, modes, removed, moved = (list(self.names), list(self.modes),
+                                        list(self.removed), list(self.moved))
+        for edit in edits:
+            i = edit.index
+            if not 0 <= i < len(names) or self._original[i] != edit.member:
+                return False
+            if edit.remove:
+                removed[i] = True
+            if edit.move_to is not None:
+                if moved[i] and names[i] != edit.move_to:
+                    return False
+                names[i], moved[i] = edit.move_to, True
+            if edit.mode is not None:
+                if modes[i] is not None and modes[i] != edit.mode:
+                    return False
+                modes[i] = edit.mode
+        if _clashes(names, removed) > _clashes(self.names, self.removed):
+            return False
+        self.names, self.modes, self.removed, self.moved = names, modes, removed, moved
+        return True
+
+
+def _clashes(names: list[str], removed: list[bool]) -> int:
+    kept = [n for n, gone in zip(names, removed) if not gone]
+    return len(kept) - len(set(kept))
+
+
+# -- merging text edits ------------------------------------------------------------------------
+
+_Hunk = tuple[int, int, tuple[str, ...]]  # lines [start, end) of the old text → new lines
+
+
+def _hunks(old: str, new: str) -> list[_Hunk]:
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return [(i1, i2, tuple(b[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            if tag != "equal"]
+
+
+def _conflict(one: _Hunk, other: _Hunk) -> bool:
+    """Two changes touch the same or adjacent lines (identical changes do not conflict)."""
+    if one == other:
+        return False
+    return not (one[1] < other[0] or other[1] < one[0])
+
+
+def _applied(text: str, hunks: list[_Hunk]) -> str:
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    at = 0
+    for start, end, new in sorted(hunks, key=lambda h: (h[0], h[1])):
+        out += lines[at:start]
+        out += new
+        at = max(at, end)
+    out += lines[at:]
+    return "".join(out)
+
+
+def _parser() -> Callable[[str], bool]:
+    from lambdalint.fix.codemods import parses
+
+    return parses
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def _commit(staged: _Staged) -> str | None:
+    """Write the staged copy over the file, atomically; why not, when it must not be."""
+    path = staged.path
+    try:
+        status = os.lstat(path)
+    except OSError as exc:
+        return f"left alone: it cannot be read any more ({exc.strerror or exc})"
+    if stat.S_ISLNK(status.st_mode) or _signature(status) != staged.signature:
+        return "left alone: it changed while the fixes were worked out"
+    if not staged.is_zip:
+        with open(path, "rb") as handle:
+            if handle.read(_MAX_TEXT_BYTES + 1) != staged.original:
+                return "left alone: it changed while the fixes were worked out"
+    assert staged.current is not None
+    temporary = path.with_name(f".{path.name}.lambdalint-{os.getpid()}.tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL |
+                             getattr(os, "O_NOFOLLOW", 0), staged.mode)
+        with os.fdopen(descriptor, "wb") as out, open(staged.current, "rb") as source:
+            shutil.copyfileobj(source, out, 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, staged.mode)  # the umask may have narrowed it
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        return f"not written: {exc.strerror or exc}"
+    return None
+
+
+# -- where a fix may write ---------------------------------------------------------------------
+
+
+def _roots(options: Options) -> list[Path]:
+    """The folders given: each folder named, the folder of each file named, the config's
+    folder; with nothing named, the current folder."""
+    given = [*options.paths, *options.functions, *options.layers]
+    roots = []
+    for name in given:
+        path = Path(os.path.normpath(options.cwd / name))
+        roots.append(path if path.is_dir() else path.parent)
+    config = options.cwd / options.config if options.config else \
+        discover_config(options.cwd)
+    if config is not None:
+        roots.append(Path(os.path.normpath(config)).parent)
+    if not given:
+        roots.append(Path(os.path.normpath(options.cwd)))
+    return roots
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _through_symlink(path: Path, root: Path) -> bool:
+    """Whether the file, or a folder between the root and it, is a symlink."""
+    current = path
+    while current != root and current != current.parent:
+        if current.is_symlink():
+            return True
+        current = current.parent
+    return False
+
+
+def _signature(status: os.stat_result) -> tuple[int, ...]:
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    try:
+        return os.path.relpath(path, cwd).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+# -- what --diff prints ----------------------------------------------------------------------
+
+
+def _diff(staged: _Staged) -> str:
+    assert staged.current is not None
+    if staged.is_zip:
+        return "".join(_zip_diff(staged))
+    with open(staged.current, "rb") as handle:
+        new = handle.read().decode("utf-8")
+    return _text_diff(staged.original.decode("utf-8"), new, staged.shown, staged.shown)
+
+
+def _text_diff(old: str, new: str, before: str, after: str) -> str:
+    lines = []
+    for line in difflib.unified_diff(old.splitlines(keepends=True),
+                                     new.splitlines(keepends=True), before, after):
+        lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(lines)
+
+
+def _zip_diff(staged: _Staged) -> Iterator[str]:
+    assert staged.current is not None
+    before = ZipTree(staged.path, max_entries=_MAX_ENTRIES)
+    after = ZipTree(staged.current, max_entries=_MAX_ENTRIES)
+    yield f"--- {one_line(staged.shown)}\n+++ {one_line(staged.shown)}\n"
+    kept = {original: after.members[i] for i, original in enumerate(staged.lineage)}
+    contents: list[str] = []
+    for index, old in enumerate(before.members):
+        new = kept.get(index)
+        if new is None:
+            yield f"  removed {one_line(old.name)}\n"
+            continue
+        if new.name != old.name:
+            yield f"  moved {one_line(old.name)} → {one_line(new.name)}\n"
+        if _permissions(old.mode) != _permissions(new.mode):
+            yield (f"  mode {one_line(new.name)} {_permissions(old.mode)} → "
+                   f"{_permissions(new.mode)}\n")
+        if (old.crc, old.size) != (new.crc, new.size):
+            contents.append(_member_diff(staged.shown, before, old, after, new))
+    yield from contents
+
+
+def _member_diff(shown: str, before: ZipTree, old: object, after: ZipTree, new: object) -> str:
+    from lambdalint.model.archive import Member
+
+    assert isinstance(old, Member) and isinstance(new, Member)
+    try:
+        a = before.read(old, _MAX_TEXT_BYTES).decode("utf-8")
+        b = after.read(new, _MAX_TEXT_BYTES).decode("utf-8")
+    except (MemberError, UnicodeDecodeError):
+        return f"  changed {one_line(new.name)}\n"
+    return _text_diff(a, b, f"{shown}:{old.name}", f"{shown}:{new.name}")
+
+
+def _permissions(mode: int | None) -> str:
+    return f"{stat.S_IMODE(mode):04o}" if mode is not None else "none"
