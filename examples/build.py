@@ -12,16 +12,19 @@ The function is a small API Gateway handler that uses ``requests`` from a layer.
 packages in the layers are stubs: their file names and ``*.dist-info`` metadata are real,
 their code is not.
 
-broken/ makes four classic packaging mistakes:
+broken/ makes five classic mistakes, all of which `lambdalint check --fix --unsafe-fixes`
+repairs:
 
 - function.zip was made by zipping the folder, not its contents (``my_function/app.py``):
-  the handler ``app.handler`` is not at the root (LL103);
+  the handler ``app.handler`` is not at the root (LL103, hence LL401);
 - ``my_function/config.json`` has mode 0600, so the Lambda user cannot read it (LL104);
+- it ships ``__pycache__`` from the developer's Python 3.11, never used (LL106);
 - layer-requests.zip was zipped from inside ``python/`` (``requests/__init__.py``), so
   nothing in it is importable from /opt (LL101);
-- six layers are attached, one over Lambda's quota of five (LL603).
+- the handler creates its CloudWatch client on every invocation (LL505; found once the code
+  is at the root), and the config still says ``python3.9``, a deprecated runtime (LL208).
 
-fixed/ is the same deployment packaged correctly, with the idna and certifi layers merged.
+fixed/ is the same deployment packaged correctly, on python3.12.
 """
 
 from __future__ import annotations
@@ -40,20 +43,42 @@ DIR_MODE = 0o755
 Entries = dict[str, tuple[int, bytes]]
 
 APP = b'''\
-"""Health check behind API Gateway: says whether the upstream service answers."""
+"""Health check behind API Gateway: says whether the upstream service answers, and
+records the answer as a CloudWatch metric."""
+
+import boto3
 
 from helpers import upstream_is_up
 
 
 def handler(event, context):
-    if not upstream_is_up():
+    cloudwatch = boto3.client("cloudwatch")
+    up = upstream_is_up()
+    cloudwatch.put_metric_data(Namespace="HealthCheck", MetricData=[
+        {"MetricName": "UpstreamUp", "Value": 1 if up else 0}])
+    if not up:
         return {"statusCode": 503, "body": "upstream unavailable"}
     return {"statusCode": 200, "body": "ok"}
 '''
 
+# The same handler with its client made once per execution environment.
+FIXED_APP = APP.replace(
+    b'''
+
+def handler(event, context):
+    cloudwatch = boto3.client("cloudwatch")
+''', b'''
+cloudwatch = boto3.client("cloudwatch")
+
+
+def handler(event, context):
+''')
+assert FIXED_APP != APP
+
 HELPERS = b'''\
 """Settings from config.json, and one HTTP session per execution environment."""
 
+import json
 from pathlib import Path
 
 import requests
@@ -151,12 +176,20 @@ def layer(*keys: str, prefix: str = "python/") -> Entries:
     return merged
 
 
-def function(prefix: str, config_mode: int) -> Entries:
-    return {
-        f"{prefix}app.py": (FILE_MODE, APP),
+def function(prefix: str, config_mode: int, app: bytes, caches: bool) -> Entries:
+    entries = {
+        f"{prefix}app.py": (FILE_MODE, app),
         f"{prefix}helpers.py": (FILE_MODE, HELPERS),
         f"{prefix}config.json": (config_mode, CONFIG_JSON),
     }
+    if caches:
+        # What `python3.11 -m pytest` leaves next to the code: a header, then code objects
+        # (their bytes do not matter to the example).
+        header = (3495).to_bytes(2, "little") + b"\r\n" + bytes(12)
+        for module in ("app", "helpers"):
+            entries[f"{prefix}__pycache__/{module}.cpython-311.pyc"] = \
+                (FILE_MODE, header + b"\xe3" + bytes(64))
+    return entries
 
 
 def with_folders(entries: Entries) -> Entries:
@@ -185,16 +218,15 @@ def deployments() -> dict[str, dict[str, Entries]]:
     common = under("python/", {name: (FILE_MODE, data) for name, data in COMMON.items()})
     return {
         "broken": {
-            "function.zip": function("my_function/", 0o600),
+            "function.zip": function("my_function/", 0o600, APP, caches=True),
             "layer-requests.zip": layer("requests", prefix=""),
             "layer-urllib3.zip": layer("urllib3"),
-            "layer-idna.zip": layer("idna"),
-            "layer-certifi.zip": layer("certifi"),
+            "layer-idna-certifi.zip": layer("idna", "certifi"),
             "layer-charset-normalizer.zip": layer("charset-normalizer"),
             "layer-common.zip": common,
         },
         "fixed": {
-            "function.zip": function("", FILE_MODE),
+            "function.zip": function("", FILE_MODE, FIXED_APP, caches=False),
             "layer-requests.zip": layer("requests"),
             "layer-urllib3.zip": layer("urllib3"),
             "layer-idna-certifi.zip": layer("idna", "certifi"),

@@ -77,6 +77,19 @@ def moved(tree: ZipTree, pairs: Iterable[tuple[int, str]]) -> list[EntryEdit] | 
     return edits
 
 
+def removed(tree: ZipTree, indices: Iterable[int]) -> list[EntryEdit]:
+    """Entries removed, with the folder entries left empty by it (`__pycache__/`)."""
+    members = tree.members
+    gone = set(indices)
+    folders = {i for i, m in enumerate(members) if m.is_dir and m.name.endswith("/")}
+    for i in sorted(folders, key=lambda i: -members[i].name.count("/")):
+        inside = [j for j, m in enumerate(members)
+                  if j != i and m.name.startswith(members[i].name)]
+        if inside and all(j in gone for j in inside):
+            gone.add(i)
+    return [EntryEdit(members[i].name, i, remove=True) for i in sorted(gone)]
+
+
 def readable_mode(member: Member) -> int:
     """644 for a file, 755 for a folder or a file someone may execute."""
     mode = member.mode or 0

@@ -4,9 +4,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-from lambdalint.advice import entry_fix
+from lambdalint.advice import entry_fix, removed
 from lambdalint.data import Runtime, python_for_pyc_magic
-from lambdalint.finding import Applicability, EntryEdit, Finding, Severity
+from lambdalint.finding import Applicability, Finding, Severity
+from lambdalint.model.archive import ZipTree
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.rules import Rule
@@ -115,5 +116,6 @@ class ForeignBytecode(Rule):
                          f"({human_bytes(size)}) are never used by {runtime.id}"),
                 fix=entry_fix(artifact, "install with `pip install --no-compile …`, or zip "
                               "with -x '*__pycache__*'",
-                              (EntryEdit(name, indices[name], remove=True)
-                               for name, _ in files), f"dropped __pycache__ for {tag}"))
+                              removed(tree, (indices[name] for name, _ in files))
+                              if isinstance(tree, ZipTree) else (),
+                              f"dropped __pycache__ for {tag}"))

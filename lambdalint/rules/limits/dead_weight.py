@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from lambdalint.advice import entry_fix
-from lambdalint.finding import Applicability, EntryEdit, Finding, Severity
-from lambdalint.model.archive import Member, Tree
+from lambdalint.advice import entry_fix, removed
+from lambdalint.finding import Applicability, Finding, Severity
+from lambdalint.model.archive import Member, Tree, ZipTree
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.model.distributions import distributions, owner_of
@@ -89,7 +89,7 @@ class DeadWeight(Rule):
     def _in(self, artifact: Artifact, tree: Tree, own_tag: str | None,
             ctx: Context) -> Iterator[Finding]:
         found: dict[str, list[Member]] = defaultdict(list)
-        caches: list[EntryEdit] = []
+        caches: list[int] = []
         listed = self._recorded_files(artifact, ctx)
         for index, member in enumerate(tree.members):
             if member.is_dir:
@@ -98,7 +98,7 @@ class DeadWeight(Rule):
             if category:
                 found[category].append(member)
             if category == "pycache":
-                caches.append(EntryEdit(member.name, index, remove=True))
+                caches.append(index)
         for category, members in sorted(found.items()):
             size = sum(m.size for m in members)
             if size < MIN_REPORTED_BYTES:
@@ -110,7 +110,8 @@ class DeadWeight(Rule):
                          "but never used: they only slow every cold start"),
                 fix=entry_fix(artifact, "exclude them when building the zip (see "
                               "`lambdalint rule LL605`)",
-                              caches if category == "pycache" else (),
+                              removed(tree, caches) if category == "pycache" and
+                              isinstance(tree, ZipTree) else (),
                               "dropped __pycache__"))
 
     @staticmethod
