@@ -41,6 +41,32 @@ def test_documented_example(rule_id: str, section: str, body: str, tmp_path: Pat
         assert not fired, f"{rule_id} fired on its documented good example: {fired}"
 
 
+FIXABLE = {rule_id for rule_id, cls in all_rules().items()
+           if {a.value for a in cls.fixes} & {"safe", "unsafe"}}
+
+
+@pytest.mark.parametrize(("rule_id", "section", "body"),
+                         [case for case in CASES if case.values[1] == "Example"])
+def test_documented_example_after_fix(rule_id: str, section: str, body: str,
+                                      tmp_path: Path) -> None:
+    # `--fix --unsafe-fixes` leaves no finding it could fix, the rule's own included when
+    # it has a fix; a second run has nothing left to change.
+    first = run_example(body, tmp_path)
+    fixable = [f for f in first.json["findings"] if f["rule"] == rule_id and
+               f["fix_applicability"] is not None]
+    assert bool(fixable) == (rule_id in FIXABLE), first.json["findings"]
+    argv = [*parse(body).argv, "--format", "json", "--today", REFERENCE_DAY, "--unsafe-fixes"]
+    run = run_cli([*argv, "--fix"], tmp_path)
+    assert "Traceback" not in run.stderr and "please report" not in run.stderr, run.stderr
+    left = [f for f in run.json["findings"] if f["fix_applicability"] is not None]
+    assert left == [], run.stderr
+    assert not [f for f in run.json["findings"] if f["fingerprint"] in
+                {g["fingerprint"] for g in fixable}]
+    again = run_cli([*argv, "--diff"], tmp_path)
+    assert again.stdout == "" and again.exit_code == (2 if first.exit_code == 2 else 0), \
+        again.stdout + again.stderr
+
+
 def test_every_rule_has_both_examples() -> None:
     for rule_id, cls in all_rules().items():
         for section in ("Example", "Use instead"):

@@ -25,14 +25,28 @@ class HandlerNotDefined(Rule):
 
     ## Example
     ```deployment
-    lambdalint check --handler app.handler function.zip
+    lambdalint check --config pyproject.toml
+    pyproject.toml: |
+        [tool.lambdalint]
+        runtime = "python3.12"
+
+        [[tool.lambdalint.function]]
+        code = "function.zip"
+        handler = "app.handler"
     function.zip:
         app.py  text=def lambda_handler(event, context):\\n    return {}\\n
     ```
 
     ## Use instead
     ```deployment
-    lambdalint check --handler app.lambda_handler function.zip
+    lambdalint check --config pyproject.toml
+    pyproject.toml: |
+        [tool.lambdalint]
+        runtime = "python3.12"
+
+        [[tool.lambdalint.function]]
+        code = "function.zip"
+        handler = "app.lambda_handler"
     function.zip:
         app.py  text=def lambda_handler(event, context):\\n    return {}\\n
     ```

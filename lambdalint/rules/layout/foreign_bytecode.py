@@ -36,6 +36,7 @@ class ForeignBytecode(Rule):
     lambdalint check --runtime python3.12 function.zip
     function.zip:
         app.py
+        __pycache__/app.cpython-311.pyc  pyc=3.11
         secret_sauce.pyc  pyc=3.11
     ```
 

@@ -50,6 +50,7 @@ class DeadWeight(Rule):
     lambdalint check function.zip
     function.zip:
         app.py
+        __pycache__/app.cpython-312.pyc  size=100K
         tests/test_app.py  size=300K
         .git/objects/pack/pack-1.pack  size=2M
     ```

@@ -25,16 +25,34 @@ class DeprecatedRuntime(Rule):
 
     ## Example
     ```deployment
-    lambdalint check --runtime python3.9 --today 2026-11-21 function.zip
+    lambdalint check --today 2026-11-21 template.yaml
+    template.yaml: |
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Orders:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: function.zip
+              Handler: app.handler
+              Runtime: python3.9
     function.zip:
-        app.py
+        app.py  text=def handler(event, context):\\n    return {}\\n
     ```
 
     ## Use instead
     ```deployment
-    lambdalint check --runtime python3.13 --today 2026-11-21 function.zip
+    lambdalint check --today 2026-11-21 template.yaml
+    template.yaml: |
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Orders:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: function.zip
+              Handler: app.handler
+              Runtime: python3.13
     function.zip:
-        app.py
+        app.py  text=def handler(event, context):\\n    return {}\\n
     ```
 
     ## Fix
