@@ -178,10 +178,9 @@ class _Fixer:
         return staged
 
     def _refusal(self, path: Path, fix: Fix) -> str | None:
-        root = next((r for r in self.roots if _inside(path, r)), None)
-        if root is None:
+        if not any(_inside(path, r) for r in self.roots):
             return "it is outside the folders given"
-        if _through_symlink(path, root):
+        if _through_symlink(path, self.roots):
             return "it is reached through a symlink"
         try:
             status = os.lstat(path)
@@ -445,19 +444,18 @@ def _commit(staged: _Staged) -> str | None:
 
 
 def _roots(options: Options) -> list[Path]:
-    """The folders given: each folder named, the folder of each file named, the config's
-    folder; with nothing named, the current folder."""
-    given = [*options.paths, *options.functions, *options.layers]
-    roots = []
-    for name in given:
-        path = Path(os.path.normpath(options.cwd / name))
-        roots.append(path if path.is_dir() else path.parent)
-    config = options.cwd / options.config if options.config else \
-        discover_config(options.cwd)
+    """The folders a fix may write in: the current folder (the project), each folder named
+    on the command line, and the config's folder. A file named on the command line is not
+    a folder given: outside them, it is left alone like any other file."""
+    cwd = Path(os.path.normpath(options.cwd))
+    roots = [cwd]
+    for name in [*options.paths, *options.functions, *options.layers]:
+        path = Path(os.path.normpath(cwd / name))
+        if path.is_dir():
+            roots.append(path)
+    config = cwd / options.config if options.config else discover_config(cwd)
     if config is not None:
         roots.append(Path(os.path.normpath(config)).parent)
-    if not given:
-        roots.append(Path(os.path.normpath(options.cwd)))
     return roots
 
 
@@ -465,10 +463,13 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _through_symlink(path: Path, root: Path) -> bool:
-    """Whether the file, or a folder between the root and it, is a symlink."""
+def _through_symlink(path: Path, roots: list[Path]) -> bool:
+    """Whether the file, or a folder between it and the outermost folder given that holds
+    it, is a symlink (a folder named on the command line may be one: it is still a way
+    out of the project)."""
+    outer = min((r for r in roots if _inside(path, r)), key=lambda r: len(r.parts))
     current = path
-    while current != root and current != current.parent:
+    while current != outer and current != current.parent:
         if current.is_symlink():
             return True
         current = current.parent

@@ -467,14 +467,17 @@ def _checked(archive: _Archive, output: Output, seen: set[str]) -> _Entry:
     name = output.name
     if not name:
         raise NotPlainZip("an output has an empty name")
-    if name in seen:
+    if not 0 <= output.source < len(archive.entries):
+        raise NotPlainZip(f"output {name!r} comes from entry {output.source}, but the "
+                          f"archive has {len(archive.entries)}")
+    # Entries the source already holds twice under one name keep it (a fix must not fail
+    # for them); a name given to two outputs by a move is a mistake.
+    kept = _decoded_name(archive.entries[output.source].name) == name
+    if name in seen and not kept:
         raise NotPlainZip(f"two outputs named {name!r}")
     seen.add(name)
     if "\x00" in name:
         raise NotPlainZip(f"output {name!r} has a NUL byte in its name")
-    if not 0 <= output.source < len(archive.entries):
-        raise NotPlainZip(f"output {name!r} comes from entry {output.source}, but the "
-                          f"archive has {len(archive.entries)}")
     if output.mode is not None and not 0 <= output.mode <= 0o7777:
         raise NotPlainZip(f"output {name!r}: mode {output.mode:#o} is not permission bits")
     if output.content is not None and name.endswith("/"):

@@ -92,6 +92,8 @@ class Write:
     path: Value
     how: str  # open(..., "w"), Path.write_text(), os.makedirs() …
     directory: bool = False
+    # `with open(…) as f:` whose body only writes to f.
+    only_written: bool = False
 
 
 # Writable everywhere: devices and the process's own descriptors; and /mnt/, where Lambda
@@ -296,7 +298,8 @@ class Code:
                 mode = self._write_mode(site, 1)
                 path = evaluator.argument(call, 0, "file", scope)
                 if mode is not None and path is not None:
-                    found.append(Write(module.span(call), path, f'open(..., "{mode}")'))
+                    found.append(Write(module.span(call), path, f'open(..., "{mode}")',
+                                       only_written=site.only_written))
                 continue
             if qualified in PATH_ARGUMENT:
                 index, keyword = PATH_ARGUMENT[qualified]

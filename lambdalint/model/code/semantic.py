@@ -126,6 +126,8 @@ class CallSite:
     stored: bool = False
     # The call is the whole value assigned (`s3 = boto3.client("s3")`), not part of it.
     whole_value: bool = False
+    # `with <call> as f:` whose body only writes to f: the file is opened, written, closed.
+    only_written: bool = False
 
 
 @record(eq=False)
@@ -208,6 +210,26 @@ def dotted(node: ast.AST) -> str | None:
     return ".".join(reversed(parts))
 
 
+def _only_written(body: list[ast.stmt], handle: str) -> bool:
+    """Whether ``handle`` appears in ``body`` only as ``handle.write(…)`` or
+    ``handle.writelines(…)`` statements (and at least once)."""
+    writes = 0
+    for statement in body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            func = statement.value.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
+                    func.value.id == handle and func.attr in ("write", "writelines"):
+                writes += 1
+                rest: list[ast.AST] = [*statement.value.args, *statement.value.keywords]
+                if any(isinstance(n, ast.Name) and n.id == handle
+                       for part in rest for n in ast.walk(part)):
+                    return False
+                continue
+        if any(isinstance(n, ast.Name) and n.id == handle for n in ast.walk(statement)):
+            return False
+    return writes > 0
+
+
 class _Collector(ast.NodeVisitor):
     def __init__(self, module_name: str, package: str, path: str, member: str,
                  lines: list[bytes]) -> None:
@@ -227,6 +249,7 @@ class _Collector(ast.NodeVisitor):
         self.qualname: list[str] = []
         self.assigned: tuple[str, ...] = ()
         self.assigned_value: ast.expr | None = None
+        self.only_written: set[int] = set()  # id() of such `with` calls
         self.stored = False
         self.guards = 0
         self.callees: set[int] = set()  # id() of expressions that are a call's callee
@@ -450,6 +473,10 @@ class _Collector(ast.NodeVisitor):
     visit_AsyncFor = visit_For
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        if len(node.items) == 1 and isinstance(node.items[0].optional_vars, ast.Name) and \
+                isinstance(node.items[0].context_expr, ast.Call) and \
+                _only_written(node.body, node.items[0].optional_vars.id):
+            self.only_written.add(id(node.items[0].context_expr))
         for item in node.items:
             self.visit(item.context_expr)
             if item.optional_vars is not None:
@@ -530,7 +557,7 @@ class _Collector(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         self.calls.append(CallSite(node, self.scope, self.assigned, self.stored,
-                                   node is self.assigned_value))
+                                   node is self.assigned_value, id(node) in self.only_written))
         if (dotted(node.func) or "").endswith("import_module") and node.args and \
                 isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
             self.add_import(node.args[0].value, node)

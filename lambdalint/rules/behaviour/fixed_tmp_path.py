@@ -73,5 +73,5 @@ class FixedTmpPath(Rule):
                          "environments and concurrent work share it"),
                 related=Related.to(write.path.origin, "the path is set here"),
                 fix=code_fix(deployment, write.span, advice, Applicability.UNSAFE,
-                             "temporary_file") if write.how.startswith("open(")
+                             "temporary_file") if write.only_written
                 else Fix(advice=advice))
