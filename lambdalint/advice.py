@@ -10,6 +10,7 @@ from __future__ import annotations
 import shlex
 import stat
 from collections.abc import Iterable
+from pathlib import Path
 
 from lambdalint.data import Runtime, architectures
 from lambdalint.finding import Applicability, EntryEdit, Fix
@@ -125,6 +126,11 @@ def code_fix(deployment: Deployment, target: Span, advice: str,
                rewrite=rewrite, title=codemod)
 
 
+def generated(path: Path) -> bool:
+    """A CDK cloud assembly's file: `cdk synth` writes it again from the app's code."""
+    return "cdk.out" in path.parts
+
+
 # Files whose values a fix edits in place: templates, serverless.yml, the TOML config.
 EDITABLE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".toml")
 
@@ -136,7 +142,7 @@ def value_fix(value: Value, new: str, advice: str, title: str, *,
     origin = value.origin
     path = origin.path
     if path is None or origin.source not in (TEMPLATE, CONFIG) or \
-            path.suffix.lower() not in EDITABLE_SUFFIXES:
+            path.suffix.lower() not in EDITABLE_SUFFIXES or generated(path):
         return Fix(advice=advice)
     if origin.source == TEMPLATE and (origin.line is None or origin.column is None):
         return Fix(advice=advice)

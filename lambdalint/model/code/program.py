@@ -118,6 +118,16 @@ def outside_tmp(prefix: str, exact: bool) -> Iterator[str]:
                "code), which is read-only")
 
 
+def _named_once(call: ast.Call, strings: list[str]) -> bool:
+    """The call's path is a literal whose file name the module writes nowhere else: no
+    other code reads the file back by its name."""
+    path = call.args[0] if call.args else None
+    if not isinstance(path, ast.Constant) or not isinstance(path.value, str):
+        return False
+    name = path.value.rsplit("/", 1)[-1]
+    return bool(name) and sum(name in text for text in strings) == 1
+
+
 @record(frozen=True)
 class Returned:
     span: Span  # the return statement
@@ -299,7 +309,8 @@ class Code:
                 path = evaluator.argument(call, 0, "file", scope)
                 if mode is not None and path is not None:
                     found.append(Write(module.span(call), path, f'open(..., "{mode}")',
-                                       only_written=site.only_written))
+                                       only_written=site.only_written and
+                                       _named_once(call, module.facts.strings)))
                 continue
             if qualified in PATH_ARGUMENT:
                 index, keyword = PATH_ARGUMENT[qualified]
@@ -368,8 +379,7 @@ class Code:
                 if qualified in factories and not self._per_invocation(site):
                     found.append(Creation(module.span(site.node), qualified,
                                           factories[qualified], helper,
-                                          site.assigned[0] if len(site.assigned) == 1
-                                          and site.whole_value else None,
+                                          self._movable(site),
                                           self._constant_arguments(site)))
                     continue
                 own = self.evaluator.own_function(callee)
@@ -378,6 +388,19 @@ class Code:
 
         visit(facts, None, 0)
         return found
+
+    @staticmethod
+    def _movable(site: CallSite) -> str | None:
+        """The name a creation is assigned to, when its statement can move out of the
+        function as it is: `name = <call>` directly in the body, the function's only
+        binding of a name the module does not define."""
+        if not site.whole_value or len(site.assigned) != 1:
+            return None
+        name, scope = site.assigned[0], site.scope
+        if len(scope.bindings.get(name, ())) != 1 or name in scope.root.bindings or \
+                name in scope.declared_global or name in scope.declared_nonlocal:
+            return None
+        return name
 
     def _constant_arguments(self, site: CallSite) -> bool:
         given = [*site.node.args, *(k.value for k in site.node.keywords)]

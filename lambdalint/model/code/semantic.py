@@ -124,7 +124,8 @@ class CallSite:
     # The enclosing assignment stores into a container or an object (`CACHE[k] = …`,
     # `holder.client = …`): kept beyond the call, like a cache.
     stored: bool = False
-    # The call is the whole value assigned (`s3 = boto3.client("s3")`), not part of it.
+    # The call is the whole value of a `name = <call>` statement directly in a function's
+    # body (not nested in an `if`, a loop, a `with`…): a statement that can move as it is.
     whole_value: bool = False
     # `with <call> as f:` whose body only writes to f: the file is opened, written, closed.
     only_written: bool = False
@@ -175,6 +176,8 @@ class Facts:
     # that name: what may grow or empty a container, found without a scan per question.
     calls_on: dict[str, list[CallSite]] = field(default_factory=dict)
     stores_to: dict[str, list[Store]] = field(default_factory=dict)
+    # Every string literal of the module (where a path is written as text).
+    strings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for site in self.calls:
@@ -248,8 +251,10 @@ class _Collector(ast.NodeVisitor):
         self.scopes: dict[int, Scope] = {}
         self.qualname: list[str] = []
         self.assigned: tuple[str, ...] = ()
-        self.assigned_value: ast.expr | None = None
+        # id() of values of `name = …` statements directly in a function's body.
+        self.body_assignments: set[int] = set()
         self.only_written: set[int] = set()  # id() of such `with` calls
+        self.strings: list[str] = []
         self.stored = False
         self.guards = 0
         self.callees: set[int] = set()  # id() of expressions that are a call's callee
@@ -360,6 +365,10 @@ class _Collector(ast.NodeVisitor):
         self.functions.append(facts)
         self.bind(node.name, Source("function", definition=facts), node)
         outer, self.scope = self.scope, scope
+        self.body_assignments.update(
+            id(statement.value) for statement in node.body
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and
+            isinstance(statement.targets[0], ast.Name))
         for index, parameter in enumerate(facts.parameters):
             position = index if parameter.kind in ("positional-only", "positional") else None
             self.bind(parameter.name, Source("parameter", index=position, function=facts,
@@ -422,10 +431,10 @@ class _Collector(ast.NodeVisitor):
         names = tuple(n.id for t in targets for n in ast.walk(t)
                       if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
         stored = any(isinstance(t, (ast.Subscript, ast.Attribute)) for t in targets)
-        previous = self.assigned, self.stored, self.assigned_value
-        self.assigned, self.stored, self.assigned_value = names, stored, value
+        previous = self.assigned, self.stored
+        self.assigned, self.stored = names, stored
         self.visit(value)
-        self.assigned, self.stored, self.assigned_value = previous
+        self.assigned, self.stored = previous
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._assigning(node.targets, node.value)
@@ -557,7 +566,8 @@ class _Collector(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         self.calls.append(CallSite(node, self.scope, self.assigned, self.stored,
-                                   node is self.assigned_value, id(node) in self.only_written))
+                                   id(node) in self.body_assignments,
+                                   id(node) in self.only_written))
         if (dotted(node.func) or "").endswith("import_module") and node.args and \
                 isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
             self.add_import(node.args[0].value, node)
@@ -570,6 +580,10 @@ class _Collector(ast.NodeVisitor):
                 isinstance(key.value, str):
             self.subscripts.append((node, self.scope))
         self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str):
+            self.strings.append(node.value)
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load) and id(node) not in self.callees:
@@ -616,7 +630,7 @@ def collect(tree: ast.Module, module_name: str, package: str, path: str, member:
     return Facts(collector.module_scope, collector.functions, collector.classes,
                  collector.calls, collector.stores, collector.deleted, collector.imports,
                  collector.escaping, collector.star_import, collector.scopes,
-                 collector.subscripts)
+                 collector.subscripts, strings=collector.strings)
 
 
 def span_of(node: ast.AST, path: str, member: str, lines: list[bytes]) -> Span:
