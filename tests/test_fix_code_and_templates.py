@@ -1148,3 +1148,22 @@ def test_a_template_reached_through_a_symlink_is_left_alone(tmp_path: Path) -> N
     assert (tmp_path / "template.yaml").is_symlink()
     assert real.read_text(encoding="utf-8") == old
 
+
+
+def test_a_fix_the_code_cannot_take_is_named_on_stderr(tmp_path: Path) -> None:
+    # Old Mac line endings (CR alone): Python reads them, libcst cannot write them back
+    # unchanged, so the LL407 rewrite refuses; the finding stays, and a line says so.
+    source = ('import json\rfrom decimal import Decimal\r\r'
+              'def handler(event, context):\r'
+              '    return json.dumps({"price": Decimal("1.5")})\r')
+    (tmp_path / "src").mkdir()
+    app = tmp_path / "src" / "app.py"
+    app.write_bytes(source.encode())
+    assert fixability(findings(tmp_path, *SOURCE_ARGS), "LL407") == ["unsafe"]
+
+    run = lint(tmp_path, *SOURCE_ARGS, *UNSAFE)
+    assert notes(run) == [
+        "lambdalint: src/app.py:5: the LL407 fix could not be made (not exactly in the shape "
+        "it handles): fix it by hand",
+        "lambdalint: 0 findings fixed"]
+    assert app.read_bytes() == source.encode()

@@ -90,8 +90,9 @@ def fix(options: Options, *, unsafe: bool, write: bool) -> Outcome:
             passes += 1
             result = run(options)
         files.unstage_all()  # from here on the user's files are read as they are
+        fixer.unfixed(result.report.findings)
         outcome = Outcome(result=result, fixed={}, left_alone=fixer.left_alone,
-                          notes=fixer.notes, passes=passes)
+                          notes=list(dict.fromkeys(fixer.notes)), passes=passes)
         changed = [s for s in fixer.staged.values() if s.current is not None]
         outcome.fixed = {s.shown: s.rules for s in sorted(changed, key=lambda s: s.shown)}
         outcome.diff = "".join(_diff(s) for s in sorted(changed, key=lambda s: s.shown))
@@ -122,22 +123,46 @@ class _Fixer:
         self.refused: dict[str, str] = {}
         self.left_alone: list[str] = []
         self.notes: list[str] = []
-        self.temp = Path(tempfile.mkdtemp(prefix="lambdalint-fix-"))
+        self.explained: set[tuple[str, str]] = set()  # (file shown, rule) with a note
+        self.temp: Path | None = None  # made when a first file is staged
         self.copies = 0
 
     def close(self) -> None:
-        shutil.rmtree(self.temp, ignore_errors=True)
+        if self.temp is not None:
+            shutil.rmtree(self.temp, ignore_errors=True)
+
+    def allowed(self, reported: ReportedFinding) -> Fix | None:
+        """The finding's fix, when it edits something and the flags allow it."""
+        fix = reported.finding.fix
+        if fix is None or not fix.edits or fix.file is None:
+            return None
+        if fix.applicability is Applicability.UNSAFE and not self.unsafe:
+            return None
+        return fix
+
+    def unfixed(self, findings: list[ReportedFinding]) -> None:
+        """A note for each fix still offered after the last pass, in a file not left alone:
+        its code or value was not exactly in the shape the fix handles."""
+        for reported in findings:
+            fix = self.allowed(reported)
+            if fix is None or fix.file is None or files.key(fix.file) in self.refused:
+                continue
+            finding = reported.finding
+            place = ":".join(part for part in (finding.path, finding.member) if part)
+            if (place, finding.rule) in self.explained:
+                continue  # a note already says why (the result would not parse…)
+            where = f"{place}:{finding.line}" if finding.line else place
+            self.notes.append(f"{one_line(where)}: the {finding.rule} fix could not be made "
+                              "(not exactly in the shape it handles): fix it by hand")
 
     def one_pass(self, findings: list[ReportedFinding]) -> bool:
         """Apply what this check's findings allow; whether any file changed."""
         by_file: dict[str, list[tuple[str, Fix]]] = {}
         for reported in findings:
-            fix = reported.finding.fix
-            if fix is None or not fix.edits or fix.file is None:
-                continue
-            if fix.applicability is Applicability.UNSAFE and not self.unsafe:
-                continue
-            by_file.setdefault(files.key(fix.file), []).append((reported.finding.rule, fix))
+            fix = self.allowed(reported)
+            if fix is not None and fix.file is not None:
+                by_file.setdefault(files.key(fix.file), []).append((reported.finding.rule,
+                                                                    fix))
         changed = False
         for key, fixes in sorted(by_file.items()):
             staged = self._staged(key, fixes[0][1])
@@ -283,6 +308,7 @@ class _Fixer:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             self.notes.append(f"{shown}: not UTF-8: its fixes were not applied")
+            self.explained.update((shown, rule) for rule, _ in rewrites)
             return None
         parses = _parser() if python else None
         accepted: list[_Hunk] = []
@@ -294,12 +320,14 @@ class _Fixer:
             except Exception as exc:  # a bug in one fix must not stop the others
                 self.notes.append(f"{shown}: the {rule} fix failed ({type(exc).__name__}: "
                                   f"{exc}); please report this")
+                self.explained.add((shown, rule))
                 continue
             if new is None or new == text:
                 continue
             if parses is not None and not parses(new):
                 self.notes.append(f"{shown}: the {rule} fix was dropped: the fixed code would "
                                   "not parse")
+                self.explained.add((shown, rule))
                 continue
             hunks = _hunks(text, new)
             if any(_conflict(h, a) for h in hunks for a in accepted):
@@ -312,12 +340,15 @@ class _Fixer:
         if parses is not None and not parses(result):
             self.notes.append(f"{shown}: the fixes of {', '.join(rules)} were dropped: "
                               "together they would not parse")
+            self.explained.update((shown, rule) for rule in rules)
             return None
         return result.encode("utf-8"), rules
 
     # -- staging -----------------------------------------------------------------------------
 
     def _copy_path(self, staged: _Staged) -> Path:
+        if self.temp is None:
+            self.temp = Path(tempfile.mkdtemp(prefix="lambdalint-fix-"))
         self.copies += 1
         return self.temp / f"{self.copies}{staged.path.suffix}"
 

@@ -45,6 +45,8 @@ SECONDS = 10.0
 # The text and GitHub formats (which add nothing to check but that they do not fail) run on
 # one case in TERMINAL_EVERY, picked by the input's digest.
 TERMINAL_EVERY = 4
+# `--fix --unsafe-fixes` runs on one case in FIX_EVERY, picked by the input's digest.
+FIX_EVERY = 3
 
 
 @dataclass
@@ -136,9 +138,35 @@ def check_case(project: Project, folder: Path) -> str:
     again = run([*argv, "--format", "json"], folder)
     assert (again.exit_code, again.stdout, again.stderr) == \
         (first.exit_code, first.stdout, first.stderr)
+    if int(project.digest(), 16) % FIX_EVERY == 0:
+        check_fixes(argv, folder)
     took = time.monotonic() - started
     assert took < SECONDS, f"the case took {took:.1f} s (every run and check)"
     return _digest(first, sarif)
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(os.path.relpath(os.path.join(root, name), folder)
+                  for root, dirs, names in os.walk(folder) for name in [*dirs, *names])
+
+
+def check_fixes(argv: list[str], folder: Path) -> None:
+    """`--fix --unsafe-fixes` survives the input, leaves a valid report with nothing it
+    could still fix (but in files it says it left alone), creates and deletes no file, and
+    a second run has nothing to change."""
+    names = _files(folder)
+    fixed = run([*argv, "--fix", "--unsafe-fixes", "--format", "json"], folder)
+    _survived(fixed, argv)
+    assert "please report" not in fixed.stderr, fixed.stderr
+    report = json.loads(fixed.stdout)
+    assert _errors(REPORT_VALIDATOR, report) == [], fixed.stdout
+    assert _files(folder) == names
+    # What is still fixable belongs to a file a line on stderr says was left alone.
+    left = {f["path"] for f in report["findings"] if f["fix_applicability"] is not None}
+    assert all(f"lambdalint: {path}" in fixed.stderr for path in left), (left, fixed.stderr)
+    again = run([*argv, "--diff", "--unsafe-fixes"], folder)
+    _survived(again, argv)
+    assert again.stdout == "", again.stdout
 
 
 def _digest(report: Run, sarif: Run) -> str:
