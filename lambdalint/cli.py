@@ -295,11 +295,16 @@ def _check(args: argparse.Namespace) -> int:
         if not _write(args.write_baseline, baseline_document(result.report.findings)):
             return EXIT_ERROR
     _errors_to_stderr(result.report.findings)
+    code = _report(args, result, time.perf_counter() - started)
     if outcome is not None:
-        _fix_lines(outcome)
+        _fix_lines(outcome)  # after the report: the last lines a terminal shows
+    return code
+
+
+def _report(args: argparse.Namespace, result: Result, elapsed: float) -> int:
+    """The report in its format, to stdout or ``--output``; the exit code."""
     color = (not args.no_color and not os.environ.get("NO_COLOR")
              and sys.stdout.isatty())
-    elapsed = time.perf_counter() - started
     if args.format == "text" and not args.output:
         from lambdalint.reporters import text_report
 

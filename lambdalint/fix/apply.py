@@ -51,7 +51,7 @@ class Outcome:
     fixed: dict[str, list[str]] = field(default_factory=dict)  # file shown → rule ids
     left_alone: list[str] = field(default_factory=list)  # "file: why", one per file
     notes: list[str] = field(default_factory=list)  # fixes dropped, and why
-    diff: str = ""
+    diff: str = ""  # what --diff prints (not worked out for --fix)
     passes: int = 0
 
     @property
@@ -95,7 +95,8 @@ def fix(options: Options, *, unsafe: bool, write: bool) -> Outcome:
                           notes=list(dict.fromkeys(fixer.notes)), passes=passes)
         changed = [s for s in fixer.staged.values() if s.current is not None]
         outcome.fixed = {s.shown: s.rules for s in sorted(changed, key=lambda s: s.shown)}
-        outcome.diff = "".join(_diff(s) for s in sorted(changed, key=lambda s: s.shown))
+        if not write:
+            outcome.diff = "".join(_diff(s) for s in sorted(changed, key=lambda s: s.shown))
         if write and changed:
             refused = False
             for staged in changed:
