@@ -79,15 +79,26 @@ def moved(tree: ZipTree, pairs: Iterable[tuple[int, str]]) -> list[EntryEdit] | 
 
 
 def removed(tree: ZipTree, indices: Iterable[int]) -> list[EntryEdit]:
-    """Entries removed, with the folder entries left empty by it (`__pycache__/`)."""
+    """Entries removed, with the folder entries left empty by it (`__pycache__/`): those
+    with something inside and nothing inside that stays. One pass over the entries."""
     members = tree.members
     gone = set(indices)
-    folders = {i for i, m in enumerate(members) if m.is_dir and m.name.endswith("/")}
-    for i in sorted(folders, key=lambda i: -members[i].name.count("/")):
-        inside = [j for j, m in enumerate(members)
-                  if j != i and m.name.startswith(members[i].name)]
-        if inside and all(j in gone for j in inside):
-            gone.add(i)
+    holding: set[str] = set()  # folders (as "a/b/") with something inside
+    keeping: set[str] = set()  # … with something inside that stays
+    for index, member in enumerate(members):
+        name = member.name.rstrip("/")
+        stays = index not in gone
+        end = name.rfind("/")
+        while end > 0:
+            folder = name[:end + 1]
+            if folder in keeping or (not stays and folder in holding):
+                break  # its own folders are known already
+            holding.add(folder)
+            if stays:
+                keeping.add(folder)
+            end = name.rfind("/", 0, end)
+    gone |= {i for i, m in enumerate(members) if m.is_dir and m.name.endswith("/") and
+             m.name in holding and m.name not in keeping}
     return [EntryEdit(members[i].name, i, remove=True) for i in sorted(gone)]
 
 

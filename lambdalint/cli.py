@@ -340,8 +340,10 @@ def _fixes_only(outcome: Outcome, args: argparse.Namespace, result: Result) -> i
     input_errors = result.exit_code == EXIT_ERROR
     if args.diff:
         sys.stdout.write(outcome.diff)
+        from lambdalint.finding import one_line
+
         for line in [*outcome.left_alone, *outcome.notes]:
-            sys.stderr.write(f"lambdalint: {line}\n")
+            sys.stderr.write(f"lambdalint: {one_line(line)}\n")
         return EXIT_ERROR if input_errors else EXIT_FINDINGS if outcome.diff else EXIT_OK
     _fix_lines(outcome)
     return EXIT_ERROR if input_errors else EXIT_OK
@@ -349,10 +351,12 @@ def _fixes_only(outcome: Outcome, args: argparse.Namespace, result: Result) -> i
 
 def _fix_lines(outcome: Outcome) -> None:
     """What --fix changed, on stderr (stdout keeps the report in its format)."""
+    from lambdalint.finding import one_line
+
     for shown, rules in outcome.fixed.items():
-        sys.stderr.write(f"lambdalint: fixed {shown}: {', '.join(rules)}\n")
+        sys.stderr.write(f"lambdalint: fixed {one_line(shown)}: {', '.join(rules)}\n")
     for line in [*outcome.left_alone, *outcome.notes]:
-        sys.stderr.write(f"lambdalint: {line}\n")
+        sys.stderr.write(f"lambdalint: {one_line(line)}\n")
     count = outcome.count
     sys.stderr.write(f"lambdalint: {count} finding{'s' if count != 1 else ''} fixed"
                      f"{f' in {len(outcome.fixed)} files' if len(outcome.fixed) > 1 else ''}\n")

@@ -35,5 +35,9 @@ def stage(original: Path, copy: Path) -> None:
     _staged[key(original)] = copy
 
 
+def unstage(original: Path) -> None:
+    _staged.pop(key(original), None)
+
+
 def unstage_all() -> None:
     _staged.clear()

@@ -206,10 +206,14 @@ def _read_archive(handle: BinaryIO) -> _Archive:
         file_size = os.fstat(handle.fileno()).st_size
         try:
             # The checker's reader first: what it cannot read is refused with its message.
-            members, _ = _read_central_directory(handle, file_size, DEFAULT_MAX_ENTRIES)
+            members, nul_names = _read_central_directory(handle, file_size,
+                                                         DEFAULT_MAX_ENTRIES)
             _check_overlaps(members, file_size)
         except ArchiveError as exc:
             raise NotPlainZip(str(exc)) from None
+        if nul_names:
+            # The checker names such an entry up to the NUL; a copy would keep the rest.
+            raise NotPlainZip("an entry's name holds a NUL byte")
         directory_start, directory_size, declared, comment = _end_records(handle, file_size)
         handle.seek(directory_start)
         entries = _central_records(_read_exactly(handle, directory_size), declared)

@@ -60,7 +60,7 @@ class ClientInHandler(Rule):
     summary = "An SDK client, session or DB connection is created on every invocation"
     needs = ("handler",)
     tags = ("performance",)
-    fixes = (Applicability.SAFE, Applicability.UNSAFE)
+    fixes = (Applicability.SAFE, Applicability.UNSAFE, Applicability.DISPLAY_ONLY)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for creation in code_of(deployment, ctx).creations_per_invocation():

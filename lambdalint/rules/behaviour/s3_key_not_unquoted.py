@@ -66,7 +66,7 @@ class S3KeyNotUnquoted(Rule):
     function_code = True
     summary = "An S3 event's object key reaches an SDK call without unquote_plus"
     tags = ("s3", "events")
-    fixes = (Applicability.SAFE,)
+    fixes = (Applicability.SAFE, Applicability.DISPLAY_ONLY)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for call in code_of(deployment, ctx).sdk_calls():

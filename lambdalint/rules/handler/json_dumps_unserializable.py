@@ -76,7 +76,7 @@ class JsonDumpsUnserializable(Rule):
     function_code = True
     summary = "json.dumps of Decimal (DynamoDB items), datetime, set or bytes without default="
     tags = ("handler",)
-    fixes = (Applicability.UNSAFE,)
+    fixes = (Applicability.UNSAFE, Applicability.DISPLAY_ONLY)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for dump in code_of(deployment, ctx).json_dumps():

@@ -75,7 +75,7 @@ class FunctionCodeNested(Rule):
     function_code = True
     summary = "Function zip holds its code under one top folder instead of at the root"
     tags = ("packaging",)
-    fixes = (Applicability.SAFE,)
+    fixes = (Applicability.SAFE, Applicability.DISPLAY_ONLY)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         function = deployment.function

@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from lambdalint.advice import entry_fix, moved, rezip_folder_as
-from lambdalint.finding import Applicability, EntryEdit, Finding, Severity
+from lambdalint.finding import Applicability, Finding, Severity
 from lambdalint.model.archive import Tree, ZipTree
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import LAYER_ROOTS, Artifact, Deployment
@@ -63,7 +63,7 @@ class LayerMissingPythonPrefix(Rule):
     severity = Severity.ERROR
     summary = "Layer content is not under python/, so nothing in it is importable from /opt"
     tags = ("packaging", "layers")
-    fixes = (Applicability.SAFE,)
+    fixes = (Applicability.SAFE, Applicability.DISPLAY_ONLY)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for layer, tree in deployment.zips(layers_only=True):
@@ -77,6 +77,7 @@ class LayerMissingPythonPrefix(Rule):
         if not misplaced:
             return
         everything_misplaced = not any(m.name.startswith("python/") for m in tree.files())
+        moves = self._moves(tree, set(misplaced))
         for root, names in sorted(misplaced.items()):
             shown = package_names(names, root)
             where = f"under {root}" if root else "at the zip root"
@@ -85,7 +86,8 @@ class LayerMissingPythonPrefix(Rule):
                       f"move {root or 'the top-level packages'} into python/ and re-zip")
             # point at a module rather than at dist-info metadata
             first = min(names, key=lambda n: (".dist-info/" in n or ".egg-info/" in n, n))
-            fix = entry_fix(layer, advice, self._moves(tree, root, set(misplaced)),
+            fix = entry_fix(layer, advice, moved(tree, moves[root]) or []
+                            if isinstance(tree, ZipTree) and root in moves else (),
                             f"moved {root or 'the top-level packages'} under python/")
             yield self.finding(
                 layer, member=first, key=root,
@@ -96,18 +98,20 @@ class LayerMissingPythonPrefix(Rule):
                 fix=fix)
 
     @staticmethod
-    def _moves(tree: Tree, root: str, roots: set[str]) -> list[EntryEdit]:
-        """Every entry under ``root`` moved to python/ (for the zip root: every entry that is
-        not under a layer root or another misplaced folder)."""
+    def _moves(tree: Tree, roots: set[str]) -> dict[str, list[tuple[int, str]]]:
+        """For each misplaced root, its entries and their names under python/: every entry
+        under the root (for the zip root: every entry under no layer root nor another
+        misplaced folder). One pass over the entries, whatever the number of roots."""
+        found: dict[str, list[tuple[int, str]]] = defaultdict(list)
         if not isinstance(tree, ZipTree):
-            return []
-        others = tuple(r for r in roots if r and r != root)
-        pairs = []
+            return found
         for index, member in enumerate(tree.members):
             name = member.name
-            if root:
-                if name.startswith(root):
-                    pairs.append((index, "python/" + name[len(root):]))
-            elif not name.startswith(LAYER_ROOTS) and not (others and name.startswith(others)):
-                pairs.append((index, "python/" + name))
-        return moved(tree, pairs) or []
+            if name.startswith("python/"):
+                continue
+            root = misplaced_root(name)  # the same folder the finding names
+            if root and root in roots:
+                found[root].append((index, "python/" + name[len(root):]))
+            elif "" in roots and not name.startswith(LAYER_ROOTS):
+                found[""].append((index, "python/" + name))
+        return found

@@ -64,7 +64,7 @@ class UnreadableEntry(Rule):
     severity = Severity.ERROR
     summary = "Zip entry without world-read (files) or world-execute (folders) permission"
     tags = ("packaging",)
-    fixes = (Applicability.SAFE,)
+    fixes = (Applicability.SAFE, Applicability.DISPLAY_ONLY)
 
     def check(self, deployment: Deployment, ctx: Context) -> Iterator[Finding]:
         for artifact, tree in deployment.zips():

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from lambdalint.advice import entry_fix
 from lambdalint.finding import Applicability, EntryEdit, Finding, Fix, Severity
-from lambdalint.model.archive import Anomaly, Tree, ZipTree, link_target_anomaly
+from lambdalint.model.archive import Tree, ZipTree, link_target_anomaly
 from lambdalint.model.context import Context
 from lambdalint.model.deployment import Artifact, Deployment
 from lambdalint.rules import Rule
@@ -80,17 +80,24 @@ class UnsafeArchiveEntry(Rule):
                             member, (target or b"").decode("utf-8", "replace"))
                         if anomaly is not None:
                             anomalies.append(anomaly)
+            # Where each duplicated name's copies are, found in one pass.
+            copies: dict[str, list[int]] = {a.member: [] for a in anomalies if a.duplicate}
+            if copies and isinstance(tree, ZipTree):
+                for index, member in enumerate(tree.members):
+                    if member.name in copies:
+                        copies[member.name].append(index)
             for anomaly in anomalies:
                 yield self.finding(artifact, member=anomaly.member, key=anomaly.problem,
                                    message=f"{anomaly.member}: {anomaly.problem}",
-                                   fix=self._fix(artifact, tree, anomaly))
+                                   fix=self._fix(artifact, tree, copies.get(anomaly.member))
+                                   if anomaly.duplicate else None)
 
     @staticmethod
-    def _fix(artifact: Artifact, tree: Tree, anomaly: Anomaly) -> Fix | None:
+    def _fix(artifact: Artifact, tree: Tree, indices: list[int] | None) -> Fix | None:
         """Exact copies of one entry: all but the last dropped."""
-        if not anomaly.duplicate or not isinstance(tree, ZipTree):
+        if not indices or not isinstance(tree, ZipTree):
             return None
-        copies = [(i, m) for i, m in enumerate(tree.members) if m.name == anomaly.member]
+        copies = [(i, tree.members[i]) for i in indices]
         first = copies[0][1]
         if any((m.crc, m.size, m.mode, m.is_dir, m.is_symlink) !=
                (first.crc, first.size, first.mode, first.is_dir, first.is_symlink)
