@@ -261,11 +261,7 @@ class _Fixer:
     def _zip(self, staged: _Staged, fixes: list[tuple[str, Fix]]) -> list[str]:
         from lambdalint.fix.zipwrite import NotPlainZip, Output, rewrite
 
-        try:
-            tree = ZipTree(staged.reading, max_entries=_MAX_ENTRIES)
-        except (ArchiveError, OSError) as exc:
-            self.notes.append(f"{staged.shown}: cannot read the zip to fix it: {exc}")
-            return []
+        tree = ZipTree(staged.reading, max_entries=_MAX_ENTRIES)  # errors: one_pass's
         members = tree.members
         if not staged.lineage:
             staged.lineage = list(range(len(members)))
@@ -301,8 +297,8 @@ class _Fixer:
         target = self._copy_path(staged)
         try:
             rewrite(staged.reading, target, outputs)
-        except (NotPlainZip, OSError) as exc:
-            self.notes.append(f"{staged.shown}: left alone: {exc}")
+        except NotPlainZip as exc:
+            self._leave(staged, f"not rewritten: {exc}")
             return []
         staged.lineage = [staged.lineage[i] for i in range(len(members))
                           if not plan.removed[i]]
@@ -312,11 +308,8 @@ class _Fixer:
     # -- text files --------------------------------------------------------------------------
 
     def _text(self, staged: _Staged, fixes: list[tuple[str, Fix]]) -> list[str]:
-        try:
-            with open(staged.reading, "rb") as handle:
-                data = handle.read(_MAX_TEXT_BYTES + 1)
-        except OSError:
-            return []
+        with open(staged.reading, "rb") as handle:  # errors: one_pass's
+            data = handle.read(_MAX_TEXT_BYTES + 1)
         rewrites = [(rule, fix) for rule, fix in fixes if fix.rewrite is not None]
         merged = self._merged(staged.shown, data, rewrites,
                               python=staged.path.suffix == ".py")
