@@ -125,6 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # bounded by the input caps (max-source-size, max-member-size, max-entries).
     collecting = gc.isenabled()
     gc.disable()
+    # Hostile input nested deeper than the parser or the code model can recurse is
+    # reported, not followed, and where the RecursionError comes depends on the stack
+    # still free: the same headroom wherever main() is called from (a console script, a
+    # test, an editor plugin) gives the same verdict on the same file.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_stack_depth() + RECURSION_HEADROOM)
     try:
         return _main(argv)
     except SystemExit as exc:  # argparse's --help, --version and usage errors
@@ -139,8 +145,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "please report this with the command you ran\n")
         return EXIT_ERROR
     finally:
+        sys.setrecursionlimit(limit)
         if collecting:
             gc.enable()
+
+
+# The frames lambdalint may use below main(): Python's default limit, what a `lambdalint`
+# process starts with.
+RECURSION_HEADROOM = 1000
+
+
+def _stack_depth() -> int:
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1  # type: ignore[assignment]
+    return depth
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -123,3 +123,36 @@ def test_shapes_flat_in_ast_are_analysed(name: str, source: str, tmp_path: Path)
     assert not any("analyse" in note for note in report["notes"]), report["notes"]
     assert [(f["rule"], f["line"]) for f in report["findings"]] == \
         [("LL405", source.count(b"\n") + 4)]
+
+
+def test_the_verdict_on_deep_nesting_does_not_depend_on_the_callers_stack(
+        tmp_path: Path) -> None:
+    # Where a RecursionError comes from (the parser, the code model) depends on the stack
+    # left: lambdalint's entry point gives itself the same headroom wherever it is called.
+    import contextlib
+    import io
+
+    from lambdalint.cli import main
+
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "app.py").write_bytes(b"X = " + b"-" * 2946 + b"1" + HANDLER)
+    argv = ["check", "fn", "--runtime", "python3.12", "--handler", "app.handler",
+            "--format", "json"]
+
+    def run(depth: int) -> str:
+        if depth:
+            return run(depth - 1)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            main(argv)
+        return out.getvalue()
+
+    before = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        shallow, deep = run(0), run(400)
+    finally:
+        os.chdir(before)
+    assert json.loads(shallow)["notes"] == [
+        "fn/app.py is nested too deeply for lambdalint to analyse: code checks skip it"]
+    assert deep == shallow
