@@ -32,9 +32,10 @@ from pathlib import Path
 from lambdalint import files
 from lambdalint.advice import generated
 from lambdalint.config import discover as discover_config
+from lambdalint.discover import inside
 from lambdalint.engine import Options, Result, run
 from lambdalint.finding import Applicability, EntryEdit, Fix, ReportedFinding, one_line
-from lambdalint.model.archive import ArchiveError, MemberError, ZipTree
+from lambdalint.model.archive import ArchiveError, Member, MemberError, ZipTree
 from lambdalint.records import field, record
 
 # Each pass can only uncover what the previous one made reachable; real deployments settle
@@ -202,41 +203,30 @@ class _Fixer:
             return self.staged[key]
         path = Path(key)
         shown = _shown(path, self.options.cwd)
-        why = self._refusal(path, first)
-        status: os.stat_result | None = None
-        if why is None:
-            try:
-                status = os.lstat(path)
-            except OSError as exc:
-                why = f"cannot read it ({exc.strerror or exc})"
-        if why is not None or status is None:
-            self.refused[key] = why or "cannot read it"
-            self.left_alone.append(f"{shown}: left alone: {self.refused[key]}")
-            return None
-        staged = _Staged(path=path, shown=shown, is_zip=first.entries != () or
-                         first.member is not None, signature=_signature(status),
-                         mode=stat.S_IMODE(status.st_mode),
-                         owner=(status.st_uid, status.st_gid))
-        if not staged.is_zip:
-            try:
+        try:
+            status = os.lstat(path)
+            why = self._refusal(path, status, first)
+            original = b""
+            if why is None and not (first.entries or first.member is not None):
                 with open(path, "rb") as handle:
-                    staged.original = handle.read(_MAX_TEXT_BYTES + 1)
-            except OSError as exc:
-                self.refused[key] = f"cannot read it ({exc.strerror or exc})"
-                self.left_alone.append(f"{shown}: left alone: {self.refused[key]}")
-                return None
-        self.staged[key] = staged
+                    original = handle.read(_MAX_TEXT_BYTES + 1)
+        except OSError as exc:
+            why = f"cannot read it ({_reason(exc)})"
+        if why is not None:
+            self.refused[key] = why
+            self.left_alone.append(f"{shown}: left alone: {why}")
+            return None
+        staged = self.staged[key] = _Staged(
+            path=path, shown=shown, is_zip=first.entries != () or first.member is not None,
+            signature=_signature(status), original=original,
+            mode=stat.S_IMODE(status.st_mode), owner=(status.st_uid, status.st_gid))
         return staged
 
-    def _refusal(self, path: Path, fix: Fix) -> str | None:
-        if not any(_inside(path, r) for r in self.roots):
+    def _refusal(self, path: Path, status: os.stat_result, fix: Fix) -> str | None:
+        if not any(inside(path, r) for r in self.roots):
             return "it is outside the folders given"
         if _through_symlink(path, self.roots):
             return "it is reached through a symlink"
-        try:
-            status = os.lstat(path)
-        except OSError as exc:
-            return f"cannot read it ({exc.strerror or exc})"
         if not stat.S_ISREG(status.st_mode):
             return "not a regular file"
         if not status.st_mode & stat.S_IWUSR:
@@ -598,15 +588,11 @@ def _roots(options: Options) -> list[Path]:
     return roots
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
-
-
 def _through_symlink(path: Path, roots: list[Path]) -> bool:
     """Whether the file, or a folder between it and the outermost folder given that holds
     it, is a symlink (a folder named on the command line may be one: it is still a way
     out of the project)."""
-    outer = min((r for r in roots if _inside(path, r)), key=lambda r: len(r.parts))
+    outer = min((r for r in roots if inside(path, r)), key=lambda r: len(r.parts))
     current = path
     while current != outer and current != current.parent:
         if current.is_symlink():
@@ -676,10 +662,8 @@ def _zip_diff(staged: _Staged) -> Iterator[str]:
     yield from contents
 
 
-def _member_diff(shown: str, before: ZipTree, old: object, after: ZipTree, new: object) -> str:
-    from lambdalint.model.archive import Member
-
-    assert isinstance(old, Member) and isinstance(new, Member)
+def _member_diff(shown: str, before: ZipTree, old: Member, after: ZipTree,
+                 new: Member) -> str:
     try:
         a = before.read(old, _MAX_TEXT_BYTES).decode("utf-8")
         b = after.read(new, _MAX_TEXT_BYTES).decode("utf-8")
